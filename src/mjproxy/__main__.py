@@ -1,0 +1,5 @@
+"""`python -m mjproxy` runs the command-line interface."""
+
+from mjproxy.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The HTTP API: the Midjourney Proxy wire contract served with FastAPI."""

@@ -1,0 +1,1 @@
+"""Optional response shapes for clients that expect something else."""

@@ -1,0 +1,1 @@
+"""Pure domain model: tasks, accounts, ids, button ids, errors. Imports nothing with I/O."""

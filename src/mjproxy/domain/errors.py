@@ -1,0 +1,112 @@
+"""The error hierarchy of mjproxy. Errors carry their facts as attributes.
+
+MjProxyError
+├── RequestRejected            a client's request cannot be accepted (maps to a submit code)
+│   ├── InvalidRequest         code 4: malformed or out-of-range input
+│   │   ├── InvalidImage
+│   │   ├── InvalidPrompt
+│   │   └── UnknownCustomId
+│   ├── BannedPrompt           code 24: the prompt contains a banned word
+│   ├── RelatedTaskNotFound    code 3: an action names a task that does not exist
+│   ├── NoAvailableAccount     code 3: no account can run this task
+│   └── QueueFull              code 23: every queue that could take the task is full
+├── TaskNotFound               HTTP 404 on task reads
+├── EngineError                an engine could not do its part; fails the task
+│   ├── RateLimited
+│   ├── AccountUnusable
+│   └── UpstreamError
+└── InternalError              code 9
+"""
+
+from __future__ import annotations
+
+
+class MjProxyError(Exception):
+    """Base of every error mjproxy raises on purpose."""
+
+
+class RequestRejected(MjProxyError):
+    """A client request was refused; `code` is the submit reply code clients understand."""
+
+    code: int = 9
+
+
+class InvalidRequest(RequestRejected):
+    code = 4
+
+
+class InvalidImage(InvalidRequest):
+    pass
+
+
+class InvalidPrompt(InvalidRequest):
+    pass
+
+
+class UnknownCustomId(InvalidRequest):
+    def __init__(self, custom_id: str) -> None:
+        super().__init__(
+            f"Expected a Midjourney button id such as 'MJ::JOB::upsample::1::<hash>', "
+            f"but got {custom_id!r}, which names no known action."
+        )
+        self.custom_id = custom_id
+
+
+class BannedPrompt(RequestRejected):
+    code = 24
+
+    def __init__(self, word: str, prompt_en: str) -> None:
+        super().__init__(f"The prompt contains the banned word {word!r}.")
+        self.word = word
+        self.prompt_en = prompt_en
+
+
+class RelatedTaskNotFound(RequestRejected):
+    code = 3
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(f"The related task {task_id!r} does not exist or has expired.")
+        self.task_id = task_id
+
+
+class NoAvailableAccount(RequestRejected):
+    code = 3
+
+
+class QueueFull(RequestRejected):
+    code = 23
+
+
+class TaskNotFound(MjProxyError):
+    def __init__(self, task_id: str) -> None:
+        super().__init__(f"No task has the id {task_id!r}.")
+        self.task_id = task_id
+
+
+class EngineError(MjProxyError):
+    """An engine failed to run a task; the message becomes the task's failReason."""
+
+
+class RateLimited(EngineError):
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class AccountUnusable(EngineError):
+    """The account cannot work any more (bad token, banned, captcha); `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UpstreamError(EngineError):
+    def __init__(self, message: str, *, status: int | None = None, code: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class InternalError(MjProxyError):
+    code: int = 9

@@ -1,0 +1,1 @@
+"""Engines fulfil tasks: the Discord engine (real or sandbox) and the local engine."""

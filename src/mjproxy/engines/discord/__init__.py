@@ -1,0 +1,1 @@
+"""The Discord engine: gateway, REST, Midjourney message parsing and correlation."""

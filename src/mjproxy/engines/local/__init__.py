@@ -1,0 +1,1 @@
+"""The local engine: operations that need no Midjourney."""

@@ -1,0 +1,1 @@
+"""Media: image decoding and validation, grid splitting, thumbnails, result storage."""

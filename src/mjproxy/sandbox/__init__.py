@@ -1,0 +1,1 @@
+"""A Discord + Midjourney bot simulator that speaks Discord's wire protocol."""

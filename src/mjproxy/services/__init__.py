@@ -1,0 +1,1 @@
+"""Application services: task lifecycle, scheduling, events, moderation, translation."""

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy (SQLite, PostgreSQL, MySQL/MariaDB) and Alembic migrations."""
