@@ -1,0 +1,89 @@
+"""The SQL schema. Alembic migrations under `migrations/` create exactly these tables."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects import mysql
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# MySQL's plain BLOB holds 64 KiB; input images are megabytes.
+Blob = LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
+# MySQL's TEXT holds 64 KiB; prompts and JSON-ish strings stay far below, but reasons may not.
+LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("action", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("progress", Integer, nullable=False, default=0),
+    Column("prompt", LongText, nullable=False, default=""),
+    Column("prompt_en", LongText, nullable=False, default=""),
+    Column("description", LongText, nullable=False, default=""),
+    Column("state", LongText),
+    Column("bot_type", String(32), nullable=False),
+    Column("mode", String(16)),
+    Column("requested_modes", JSON, nullable=False),
+    Column("account_filter", JSON),
+    Column("notify_hook", Text),
+    Column("owner", String(64)),
+    Column("parent_id", BigInteger),
+    Column("custom_id", String(255)),
+    Column("account_id", String(64)),
+    Column("submit_time_ms", BigInteger, nullable=False),
+    Column("start_time_ms", BigInteger),
+    Column("finish_time_ms", BigInteger),
+    Column("image_url", Text),
+    Column("image_urls", JSON, nullable=False),
+    Column("video_url", Text),
+    Column("video_urls", JSON, nullable=False),
+    Column("fail_reason", LongText),
+    Column("buttons", JSON, nullable=False),
+    Column("final_prompt", LongText),
+    Column("final_zh_prompt", LongText),
+    Column("message_id", String(32)),
+    Column("message_hash", String(64)),
+    Column("message_flags", Integer),
+    Column("progress_message_id", String(32)),
+    Column("nonce", String(32)),
+    Column("seed", String(32)),
+    Column("properties", JSON, nullable=False),
+    Column("engine_state", JSON, nullable=False),
+    Column("version", Integer, nullable=False, default=0),
+    Index(None, "status"),
+    Index(None, "submit_time_ms"),
+    Index(None, "account_id"),
+    Index(None, "owner"),
+    Index(None, "parent_id"),
+    Index(None, "nonce"),
+    Index(None, "message_hash"),
+)
+
+task_inputs = Table(
+    "task_inputs",
+    metadata,
+    Column("task_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("role", String(16), nullable=False),
+    Column("mime", String(32), nullable=False),
+    Column("data", Blob, nullable=False),
+)
