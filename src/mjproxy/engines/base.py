@@ -7,9 +7,9 @@ Account health it observes (ready, captcha, fast time exhausted …) goes to an 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from mjproxy.domain.account import Account, AccountState, MidjourneyFacts
 from mjproxy.domain.custom_ids import ButtonAction
@@ -18,7 +18,16 @@ from mjproxy.domain.task import ImageInput, Task, TaskAction, TaskUpdate
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """Everything an engine needs to run one task on one account."""
+    """Everything an engine needs to run one task on one account.
+
+    `images` are the decoded inputs in the order the client sent them; `ImageInput.role`
+    says what each is for (`reference`, `blend`, `describe`, `edit`, `video_start`,
+    `video_end`, `face_source`, `face_target`). `options` holds the submission's other
+    choices under their wire names (`dimensions`, `link`, `imageUrl`, `motion`, `loop`,
+    `batchSize`, `videoType`, `index` …), JSON-safe values only.
+    `modal_prompt` is set when the task went through a modal (remix, custom zoom, inpaint):
+    the prompt the client confirmed, which the engine submits in the modal.
+    """
 
     task: Task
     account: Account
@@ -27,6 +36,7 @@ class Job:
     button: ButtonAction | None = None
     modal_prompt: str | None = None
     mask: ImageInput | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +58,24 @@ class AccountSink(Protocol):
     async def __call__(self, event: AccountEvent) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class EngineSinks:
+    """Where an engine reports: task updates and account events."""
+
+    updates: UpdateSink
+    accounts: AccountSink
+
+
+class EngineFactory(Protocol):
+    """Builds an engine once the services it reports to exist.
+
+    The services call engines and engines report to the services, so the app builds the
+    services first and then each engine from its factory (see `create_app(engines=...)`).
+    """
+
+    def __call__(self, sinks: EngineSinks) -> Engine: ...
+
+
 class Engine(Protocol):
     """What the scheduler needs from an engine."""
 
@@ -59,6 +87,22 @@ class Engine(Protocol):
 
     async def start(self, job: Job) -> None:
         """Send the job upstream; return once it is accepted. Raises `EngineError` if refused."""
+        ...
+
+    async def upload_images(self, account: Account, images: Sequence[ImageInput]) -> list[str]:
+        """Upload `images` through `account` and return one public URL per image, in order.
+
+        Serves `/mj/submit/upload-discord-images`, which answers with the URLs at once
+        rather than with a task. Raises `EngineError` when the upload fails.
+        """
+        ...
+
+    async def fetch_seed(self, task: Task, account: Account) -> str:
+        """The seed of the finished `task`, asked from upstream (Discord: `/show` + ✉️).
+
+        Serves `/mj/task/{id}/image-seed` for tasks whose `seed` is not known yet. Raises
+        `EngineError` when upstream does not tell.
+        """
         ...
 
     async def cancel(self, task: Task) -> None:
