@@ -89,6 +89,16 @@ class Engine(Protocol):
         """Send the job upstream; return once it is accepted. Raises `EngineError` if refused."""
         ...
 
+    async def resume(self, job: Job) -> None:
+        """Re-attach to a task that was in flight (SUBMITTED or IN_PROGRESS) before a restart.
+
+        The job's task carries what the engine persisted (`engine_state`, nonce, message ids).
+        Return once the engine follows the task again; its outcome is reported as usual.
+        Raises `EngineError` when the task cannot be followed any more (the scheduler then
+        fails it with that reason).
+        """
+        ...
+
     async def upload_images(self, account: Account, images: Sequence[ImageInput]) -> list[str]:
         """Upload `images` through `account` and return one public URL per image, in order.
 
