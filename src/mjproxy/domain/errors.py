@@ -5,8 +5,10 @@ MjProxyError
 │   ├── InvalidRequest         code 4: malformed or out-of-range input
 │   │   ├── InvalidImage
 │   │   ├── InvalidPrompt
+│   │   │   └── InvalidPromptParameter   a `--` parameter Midjourney would refuse
 │   │   └── UnknownCustomId
 │   ├── BannedPrompt           code 24: the prompt contains a banned word
+│   ├── TranslationFailed      code 9: the configured translator could not translate
 │   ├── RelatedTaskNotFound    code 3: an action names a task that does not exist
 │   ├── NoAvailableAccount     code 3: no account can run this task
 │   └── QueueFull              code 23: every queue that could take the task is full
@@ -43,6 +45,14 @@ class InvalidPrompt(InvalidRequest):
     pass
 
 
+class InvalidPromptParameter(InvalidPrompt):
+    """A parameter's value, or its use on the requested model version, is not accepted."""
+
+    def __init__(self, message: str, *, parameter: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
 class UnknownCustomId(InvalidRequest):
     def __init__(self, custom_id: str) -> None:
         super().__init__(
@@ -59,6 +69,23 @@ class BannedPrompt(RequestRejected):
         super().__init__(f"The prompt contains the banned word {word!r}.")
         self.word = word
         self.prompt_en = prompt_en
+
+
+class TranslationFailed(RequestRejected):
+    """The translation provider timed out, refused or answered nonsense.
+
+    `reason` is our own sentence (never the provider's body, which may echo a key).
+    """
+
+    code = 9
+
+    def __init__(self, provider: str, reason: str) -> None:
+        super().__init__(
+            f"Translating the prompt to English with {provider} failed: {reason} "
+            "Write the prompt in English, or try again later."
+        )
+        self.provider = provider
+        self.reason = reason
 
 
 class RelatedTaskNotFound(RequestRejected):
