@@ -9,41 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from importlib import resources
-from typing import Protocol
 
 from mjproxy.domain.errors import InvalidRequest
 from mjproxy.services.prompt_settings import BannedWordSettings
 from mjproxy.services.word_matcher import TextNormaliser, WordHit, WordMatcher
+from mjproxy.store.base import BannedWordRepository
 
 logger = logging.getLogger(__name__)
 
 MAX_WORD_LENGTH = 100
-
-
-class BannedWordRepository(Protocol):
-    """Where the word list is kept. `store/` implements it on the SQL database."""
-
-    async def list_words(self) -> list[str]:
-        """Every stored word, in the order they were added."""
-        ...
-
-    async def add_word(self, word: str) -> bool:
-        """Store `word`; False when exactly this word is already stored."""
-        ...
-
-    async def remove_word(self, word: str) -> bool:
-        """Delete `word`; False when it was not stored."""
-        ...
-
-    async def seed_words(self, words: Sequence[str]) -> int:
-        """Store `words` once per database and return how many were added.
-
-        Does nothing (returns 0) if seeding happened before, even if every seeded word
-        has since been removed: an admin's deletions must survive a restart.
-        """
-        ...
 
 
 def default_banned_words() -> list[str]:

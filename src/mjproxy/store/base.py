@@ -46,3 +46,27 @@ class TaskRepository(Protocol):
     async def max_id(self) -> int:
         """The largest task id stored, as an integer (0 when empty)."""
         ...
+
+
+class BannedWordRepository(Protocol):
+    """The banned-word list (`store/banned_words.py` implements it on SQL)."""
+
+    async def list_words(self) -> list[str]:
+        """Every stored word, in the order they were added."""
+        ...
+
+    async def add_word(self, word: str) -> bool:
+        """Store `word`; False when exactly this word is already stored."""
+        ...
+
+    async def remove_word(self, word: str) -> bool:
+        """Delete `word`; False when it was not stored."""
+        ...
+
+    async def seed_words(self, words: Sequence[str]) -> int:
+        """Store `words` once per database and return how many were added.
+
+        Does nothing (returns 0) if seeding happened before, even if every seeded word
+        has since been removed: an admin's deletions must survive a restart.
+        """
+        ...

@@ -87,3 +87,26 @@ task_inputs = Table(
     Column("mime", String(32), nullable=False),
     Column("data", Blob, nullable=False),
 )
+
+# SQLite autoincrements only an INTEGER primary key.
+AutoId = BigInteger().with_variant(Integer(), "sqlite")
+# MySQL compares text case-insensitively by default; a banned word is stored as written and
+# spellings are told apart (and merged) by the service's normaliser, not by the collation.
+WordText = String(100).with_variant(mysql.VARCHAR(100, collation="utf8mb4_bin"), "mysql", "mariadb")
+
+banned_words = Table(
+    "banned_words",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("word", WordText, nullable=False, unique=True),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+# One row per thing done once per database (e.g. seeding the default banned words), so it
+# is not redone after an admin has undone it.
+store_markers = Table(
+    "store_markers",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("created_ms", BigInteger, nullable=False),
+)
