@@ -12,6 +12,7 @@ characters match anywhere, since Chinese has no spaces between words.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import opencc
 
 from mjproxy.domain.prompt import contains_chinese
 
+_ASCII_SPACE = re.compile(r"\s")
 _ZERO_WIDTH = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 # Characters people put between Chinese characters to slip past a filter.
 _CJK_SEPARATORS = frozenset(" .,_-*·・|/\\~'\"`")
@@ -55,6 +57,9 @@ class TextNormaliser:
         return NormalisedText("".join(chars), tuple(origin))
 
     def _fold(self, text: str) -> tuple[list[str], list[int]]:
+        if text.isascii():
+            # Most prompts are plain ASCII: NFKC is the identity and folding keeps positions.
+            return list(_ASCII_SPACE.sub(" ", text.lower())), list(range(len(text)))
         chars: list[str] = []
         origin: list[int] = []
         for index, char in enumerate(text):
