@@ -6,7 +6,8 @@ MjProxyError
 │   │   ├── InvalidImage
 │   │   ├── InvalidPrompt
 │   │   │   └── InvalidPromptParameter   a `--` parameter Midjourney would refuse
-│   │   └── UnknownCustomId
+│   │   ├── UnknownCustomId
+│   │   └── UnsafeHookUrl      a notify hook names a scheme or address we refuse to call
 │   ├── BannedPrompt           code 24: the prompt contains a banned word
 │   ├── TranslationFailed      code 9: the configured translator could not translate
 │   ├── RelatedTaskNotFound    code 3: an action names a task that does not exist
@@ -17,6 +18,7 @@ MjProxyError
 │   ├── RateLimited
 │   ├── AccountUnusable
 │   └── UpstreamError
+├── MediaError                 storing, fetching or decoding a result image failed
 └── InternalError              code 9
 """
 
@@ -60,6 +62,16 @@ class UnknownCustomId(InvalidRequest):
             f"but got {custom_id!r}, which names no known action."
         )
         self.custom_id = custom_id
+
+
+class UnsafeHookUrl(InvalidRequest):
+    """A hook URL is refused: wrong scheme, no host, or an address that is not public."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        # The URL itself stays out of the message: receivers often put a token in it.
+        super().__init__(f"The notify hook is refused: {reason}")
+        self.url = url
+        self.reason = reason
 
 
 class BannedPrompt(RequestRejected):
@@ -133,6 +145,10 @@ class UpstreamError(EngineError):
         super().__init__(message)
         self.status = status
         self.code = code
+
+
+class MediaError(MjProxyError):
+    """A result image could not be downloaded, decoded or stored; the message says which."""
 
 
 class InternalError(MjProxyError):
