@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from mjproxy.domain.deliveries import Delivery, DeliveryAttempt, DeliveryStatus
 from mjproxy.domain.task import ImageInput, Task, TaskStatus
 
 
@@ -69,4 +70,67 @@ class BannedWordRepository(Protocol):
         Does nothing (returns 0) if seeding happened before, even if every seeded word
         has since been removed: an admin's deletions must survive a restart.
         """
+        ...
+
+
+class OutboxRepository(Protocol):
+    """The persistent webhook outbox, and the delivery log it leaves behind.
+
+    Deliveries of one task go out strictly one after another, in the order they were
+    enqueued: only the oldest pending delivery of a task (its head) is ever handed out, and
+    only under a lease, so two workers (or two instances) never send for the same task at once.
+    """
+
+    async def enqueue(
+        self,
+        *,
+        task_id: str,
+        task_version: int,
+        url: str,
+        payload: str,
+        now_ms: int,
+        deadline_ms: int,
+    ) -> int:
+        """Add a pending delivery due now; return its id."""
+        ...
+
+    async def claim_due(self, *, now_ms: int, lease_ms: int, limit: int) -> list[Delivery]:
+        """Lease up to `limit` task heads that are due; each is leased until `now_ms + lease_ms`."""
+        ...
+
+    async def next_due_ms(self) -> int | None:
+        """When the earliest task head becomes due (attempt time or lease end), or None."""
+        ...
+
+    async def record_attempt(
+        self,
+        attempt: DeliveryAttempt,
+        *,
+        status: DeliveryStatus,
+        next_attempt_ms: int | None = None,
+    ) -> None:
+        """Log `attempt` and move its delivery to `status` (pending: retry at `next_attempt_ms`)."""
+        ...
+
+    async def release(self, delivery_ids: Sequence[int]) -> None:
+        """Drop the leases on `delivery_ids` (a worker stopping) so others may take them at once."""
+        ...
+
+    async def get(self, delivery_id: int) -> Delivery | None: ...
+
+    async def list_recent(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        task_id: str | None = None,
+        statuses: Sequence[DeliveryStatus] = (),
+    ) -> tuple[list[Delivery], int]:
+        """Newest first, with the total count matching the filters."""
+        ...
+
+    async def attempts(self, delivery_id: int) -> list[DeliveryAttempt]: ...
+
+    async def prune(self, *, finished_before_ms: int) -> int:
+        """Delete deliveries finished before the cutoff, with their attempts; return the count."""
         ...

@@ -12,20 +12,19 @@ from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from mjproxy.domain.errors import MjProxyError
 from mjproxy.domain.task import ImageInput, Task, TaskStatus
+from mjproxy.store.errors import StoreError
 from mjproxy.store.migrate import upgrade_to_head
+from mjproxy.store.outbox import SqlOutboxRepository
 from mjproxy.store.rows import row_to_task, task_to_row
 from mjproxy.store.tables import task_inputs, tasks
 from mjproxy.store.urls import async_url, describe
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["SqlStore", "SqlTaskRepository", "StoreError", "open_store"]
+
 _TERMINAL = [status.value for status in TaskStatus if status.is_terminal]
-
-
-class StoreError(MjProxyError):
-    """The database could not be reached or refused an operation."""
 
 
 class SqlTaskRepository:
@@ -157,6 +156,7 @@ class SqlStore:
 
     engine: AsyncEngine
     tasks: SqlTaskRepository
+    outbox: SqlOutboxRepository
 
     async def aclose(self) -> None:
         await self.engine.dispose()
@@ -179,7 +179,9 @@ async def open_store(url: str, *, migrate: bool = True, pool_size: int = 10) -> 
             f"Could not open the database {describe(url)}: {type(exc).__name__}: {first_line}"
         ) from exc
     logger.info("store opened: %s", describe(url))
-    return SqlStore(engine=engine, tasks=SqlTaskRepository(engine))
+    return SqlStore(
+        engine=engine, tasks=SqlTaskRepository(engine), outbox=SqlOutboxRepository(engine)
+    )
 
 
 def _create_engine(url: str, *, pool_size: int) -> AsyncEngine:

@@ -110,3 +110,38 @@ store_markers = Table(
     Column("name", String(64), primary_key=True),
     Column("created_ms", BigInteger, nullable=False),
 )
+
+# The webhook outbox: one row per (task change, hook URL), kept after delivery as the log.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("task_id", BigInteger, nullable=False),
+    Column("task_version", Integer, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("payload", LongText, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("next_attempt_ms", BigInteger, nullable=False),
+    Column("deadline_ms", BigInteger, nullable=False),
+    Column("lease_until_ms", BigInteger),
+    Column("last_attempt_ms", BigInteger),
+    Column("last_status_code", Integer),
+    Column("last_error", Text),
+    Column("finished_ms", BigInteger),
+    Index(None, "status", "task_id", "id"),
+    Index(None, "task_id", "id"),
+    Index(None, "created_ms"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("delivery_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("started_ms", BigInteger, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("status_code", Integer),
+    Column("error", Text),
+)
