@@ -98,6 +98,10 @@ VALID = [
     "cat --fast",
     "cat --relax --v 6",
     "cat --turbo --niji 6",
+    # permutations: each option is checked
+    "cat --ar {1:1, 16:9}",
+    "cat --s {0,500,1000} --v {6.1, 7}",
+    "cat --v {6.1, 7} --q 1",
     # weights
     "hot:: dog",
     "hot::2 dog::-1",
@@ -205,6 +209,16 @@ INVALID = [
     ("cat --zoom 0.9", "--zoom takes a number from 1 to 2"),
     ("cat --fast now", "--fast takes no value, but got 'now'."),
     ("cat --fast --relax", "--fast and --relax ask for different speed modes"),
+    # permutations
+    (
+        "cat --ar {1:1, 16/9}",
+        "--ar takes a ratio of two whole numbers such as 16:9, but got '16/9'.",
+    ),
+    ("cat --s {100, 2000}", "--s takes a whole number from 0 to 1000, but got '2000'."),
+    ("cat --q {1, 3} --v 7", "--q takes 1, 2 or 4 on V7, but got '3'."),
+    (f"cat --v {{6.1, 7}} --cref {URL}", "--cref is not available on V7;"),
+    ("cat --v {6.1, 9}", "--v takes 5, 5.1, 5.2, 6, 6.1, 7, 8 or 8.1, but got '9'."),
+    ("cat --niji {6, 7} --style cute", "--style takes raw on niji 6, but got 'cute'."),
     # general
     ("cat --ar 1:1 --ar 2:3", "--ar is given more than once; give each parameter once."),
     ("cat --ar 1:1 --aspect 2:3", "--aspect is given more than once"),
@@ -260,7 +274,13 @@ def test_niji_bot_checks_against_the_default_niji_model() -> None:
 
 @pytest.mark.parametrize(
     ("prompt", "key"),
-    [("cat", "any"), ("cat --v 6.0", "6"), ("cat --v 5.20", "5.2"), ("cat --niji", "niji 7")],
+    [
+        ("cat", "any"),
+        ("cat --v 6.0", "6"),
+        ("cat --v {7, 6.1}", "7"),
+        ("cat --v 5.20", "5.2"),
+        ("cat --niji", "niji 7"),
+    ],
 )
 def test_resolved_version(prompt: str, key: str) -> None:
     assert validate_parameters(parse_prompt(prompt)).key == key
