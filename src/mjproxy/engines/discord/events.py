@@ -21,6 +21,7 @@ class Envelope:
     interaction_name: str | None = None
     referenced_message_id: str | None = None
     author_id: str | None = None
+    user_id: str | None = None  # the user the message is for (interaction user or mention)
     flags: int = 0
     is_update: bool = False
 

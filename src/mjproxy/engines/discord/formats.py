@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mjproxy.domain.task import BotType
+from mjproxy.domain.task import BotType, TaskAction
 
 BOT_APPLICATION_IDS: dict[BotType, str] = {
     BotType.MID_JOURNEY: "936929561302675456",
@@ -36,6 +36,24 @@ class JobKind(StrEnum):
     PAN = "pan"
     ZOOM = "zoom"
 
+
+# Which job lines may finish a task of each action; used only when weak keys (reply
+# reference, prompt) decide, never against a nonce, interaction id or job hash.
+ACTION_JOB_KINDS: dict[TaskAction, frozenset[JobKind]] = {
+    TaskAction.IMAGINE: frozenset({JobKind.IMAGINE}),
+    TaskAction.BLEND: frozenset({JobKind.IMAGINE}),
+    TaskAction.VIDEO: frozenset({JobKind.IMAGINE}),
+    TaskAction.REROLL: frozenset({JobKind.IMAGINE, JobKind.VARIATION, JobKind.REMIX}),
+    TaskAction.UPSCALE: frozenset({JobKind.UPSCALE}),
+    TaskAction.UPSCALE_HD: frozenset({JobKind.UPSCALE_HD}),
+    TaskAction.VARIATION: frozenset({JobKind.VARIATION, JobKind.REMIX}),
+    TaskAction.LOW_VARIATION: frozenset({JobKind.VARIATION, JobKind.REMIX}),
+    TaskAction.HIGH_VARIATION: frozenset({JobKind.VARIATION, JobKind.REMIX}),
+    TaskAction.INPAINT: frozenset({JobKind.VARIATION, JobKind.REMIX}),
+    TaskAction.PAN: frozenset({JobKind.PAN, JobKind.REMIX}),
+    TaskAction.ZOOM: frozenset({JobKind.ZOOM, JobKind.REMIX}),
+    TaskAction.CUSTOM_ZOOM: frozenset({JobKind.ZOOM, JobKind.REMIX}),
+}
 
 # `**<prompt>** - <tail>` on the first line; the prompt is greedy because prompts may
 # contain single asterisks, and newer messages add a second `-# …` line we ignore.

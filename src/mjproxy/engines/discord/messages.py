@@ -77,6 +77,8 @@ def parse_envelope(message: Message, *, is_update: bool = False) -> Envelope:
     metadata = message.get("interaction_metadata") or message.get("interaction") or {}
     reference = message.get("message_reference") or {}
     nonce = message.get("nonce")
+    mention = formats.MENTION.search(message.get("content", "") or "")
+    user = (metadata.get("user") or {}).get("id") or (mention["user"] if mention else None)
     return Envelope(
         message_id=str(message.get("id", "")),
         channel_id=str(message.get("channel_id", "")),
@@ -85,6 +87,7 @@ def parse_envelope(message: Message, *, is_update: bool = False) -> Envelope:
         interaction_name=metadata.get("name"),
         referenced_message_id=reference.get("message_id"),
         author_id=(message.get("author") or {}).get("id"),
+        user_id=user,
         flags=int(message.get("flags") or 0),
         is_update=is_update,
     )
