@@ -18,6 +18,7 @@ MjProxyError
 │   ├── RateLimited
 │   ├── AccountUnusable
 │   └── UpstreamError
+│       └── StaleCommand       Discord says a command version is outdated (50035)
 ├── MediaError                 storing, fetching or decoding a result image failed
 └── InternalError              code 9
 """
@@ -145,6 +146,13 @@ class UpstreamError(EngineError):
         super().__init__(message)
         self.status = status
         self.code = code
+
+
+class StaleCommand(UpstreamError):
+    """Discord refused an application command because its id or version is outdated."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status=400, code=50035)
 
 
 class MediaError(MjProxyError):
