@@ -78,6 +78,7 @@ class TrackedTask:
     task_id: str
     action: TaskAction
     channel_id: str
+    application_id: str = ""
     prompt: str = ""
     index: int | None = None
     parent_message_id: str | None = None
@@ -87,6 +88,7 @@ class TrackedTask:
     job_hash: str | None = None
     modal_prompt: str | None = None
     seen_message: bool = False
+    submitted_ms: int = 0
     done: bool = False
     order: int = 0
 
@@ -102,6 +104,7 @@ class TrackedTask:
         """The keys to persist in `task.engine_state` for re-attaching after a restart."""
         return {
             "channel_id": self.channel_id,
+            "application_id": self.application_id,
             "prompt": self.prompt,
             "index": self.index,
             "parent_message_id": self.parent_message_id,
@@ -111,6 +114,7 @@ class TrackedTask:
             "job_hash": self.job_hash,
             "modal_prompt": self.modal_prompt,
             "seen_message": self.seen_message,
+            "submitted_ms": self.submitted_ms,
         }
 
     @classmethod
@@ -121,6 +125,7 @@ class TrackedTask:
             task_id=task.id,
             action=task.action,
             channel_id=str(state.get("channel_id", "")),
+            application_id=str(state.get("application_id", "")),
             prompt=str(state.get("prompt", "")),
             index=state.get("index"),
             parent_message_id=state.get("parent_message_id"),
@@ -130,6 +135,9 @@ class TrackedTask:
             job_hash=state.get("job_hash") or task.message_hash,
             modal_prompt=state.get("modal_prompt"),
             seen_message=bool(state.get("seen_message", False)),
+            submitted_ms=int(
+                state.get("submitted_ms") or task.start_time_ms or task.submit_time_ms
+            ),
         )
 
     def handle(self, event: GatewayEvent) -> Reaction:
