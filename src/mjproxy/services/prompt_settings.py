@@ -38,7 +38,8 @@ class OpenAITranslationSettings(_Section):
     )
     temperature: float | None = Field(default=0.0, ge=0, le=2)
     max_tokens: int | None = Field(default=None, gt=0)
-    extra_headers: dict[str, str] = Field(default_factory=dict)
+    # Values are secret: some gateways (Azure's `api-key`) carry the key in a header.
+    extra_headers: dict[str, SecretStr] = Field(default_factory=dict)
     timeout_s: float = Field(default=30.0, gt=0)
 
 
@@ -66,7 +67,8 @@ class TranslationSettings(_Section):
     # reject: a failed translation refuses the submit; passthrough: submit it untranslated.
     on_failure: Literal["reject", "passthrough"] = "reject"
     cache_size: int = Field(default=1024, ge=0)
-    proxy: str | None = None
+    # May carry credentials (http://user:pass@host:port), so it is kept secret.
+    proxy: SecretStr | None = None
     openai: OpenAITranslationSettings = Field(default_factory=OpenAITranslationSettings)
     baidu: BaiduTranslationSettings = Field(default_factory=BaiduTranslationSettings)
     deepl: DeepLTranslationSettings = Field(default_factory=DeepLTranslationSettings)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 import httpx
+from pydantic import SecretStr
 
 from mjproxy.domain.errors import TranslationFailed
 
@@ -30,13 +31,13 @@ class Translator(Protocol):
 def build_client(
     *,
     timeout_s: float,
-    proxy: str | None = None,
+    proxy: SecretStr | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     # trust_env=False: the environment is read only by config.py; a proxy is explicit.
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout_s),
-        proxy=proxy,
+        proxy=proxy.get_secret_value() if proxy is not None else None,
         transport=transport,
         trust_env=False,
         follow_redirects=False,

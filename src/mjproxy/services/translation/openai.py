@@ -36,7 +36,7 @@ class OpenAITranslator:
             body["temperature"] = settings.temperature
         if settings.max_tokens is not None:
             body["max_tokens"] = settings.max_tokens
-        headers = dict(settings.extra_headers)
+        headers = {name: value.get_secret_value() for name, value in settings.extra_headers.items()}
         key = settings.api_key.get_secret_value()
         if key:
             headers["Authorization"] = f"Bearer {key}"

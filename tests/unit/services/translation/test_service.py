@@ -145,3 +145,21 @@ async def test_configured_provider_translates_over_http(provider_server: Provide
 
 def test_provider_none_builds_no_translator() -> None:
     assert not build_prompt_translator(TranslationSettings()).enabled
+
+
+async def test_requests_go_through_the_configured_proxy(provider_server: ProviderServer) -> None:
+    async def respond(request: ReceivedRequest) -> web.StreamResponse:
+        return web.json_response({"translations": [{"text": "a cat"}]})
+
+    provider_server.respond = respond
+    settings = TranslationSettings(
+        provider="deepl",
+        proxy=SecretStr(provider_server.base_url),
+        deepl=DeepLTranslationSettings(auth_key=SecretStr("k"), base_url="http://deepl.invalid"),
+    )
+    translator = build_prompt_translator(settings)
+    result = await translator.translate(parse_prompt("一只猫"))
+    await translator.aclose()
+    assert result.prompt == "a cat"
+    assert provider_server.only_request.headers["Host"] == "deepl.invalid"
+    assert provider_server.only_request.path == "/v2/translate"
