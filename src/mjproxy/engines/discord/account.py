@@ -16,7 +16,7 @@ import logging
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
-from mjproxy.domain.account import Account, AccountState, MidjourneyFacts
+from mjproxy.domain.account import Account, AccountState
 from mjproxy.domain.errors import EngineError, StaleCommand
 from mjproxy.domain.task import ImageInput, Task, TaskAction, TaskStatus, TaskUpdate
 from mjproxy.engines.base import AccountEvent, EngineSinks, Job
@@ -25,17 +25,13 @@ from mjproxy.engines.discord.actions import Sender, application_id, plan_job, up
 from mjproxy.engines.discord.backoff import Backoff
 from mjproxy.engines.discord.commands import CommandIndex
 from mjproxy.engines.discord.events import (
-    CommandReply,
     GatewayEvent,
-    IframeModalOpened,
     ImageMessage,
-    InfoReport,
     JobMessage,
     MessageDeleted,
     MessageEvent,
     Notice,
     SeedReport,
-    SettingsReport,
 )
 from mjproxy.engines.discord.formats import NoticeEffect
 from mjproxy.engines.discord.messages import parse_dispatch, parse_message
@@ -44,6 +40,7 @@ from mjproxy.engines.discord.rest import DiscordRest
 from mjproxy.engines.discord.router import MessageRouter
 from mjproxy.engines.discord.seeds import SeedRequests
 from mjproxy.engines.discord.settings import DiscordSettings
+from mjproxy.engines.discord.signals import AccountSignals
 from mjproxy.engines.discord.supervisor import GatewaySupervisor
 from mjproxy.engines.discord.tracking import IframeSubmit, ModalSubmit, TrackedTask
 
@@ -97,7 +94,9 @@ class AccountRuntime:
         self._sinks = sinks
         self._nonces = nonces
         self._queue: asyncio.Queue[GatewayEvent] = asyncio.Queue()
-        self._facts = account.facts
+        self.signals = AccountSignals(
+            account_id=account.id, sink=sinks.accounts, facts=account.facts
+        )
         self._dm_channels: dict[str, str] = {}
         self._masks: dict[str, ImageInput] = {}
         self._background: set[asyncio.Task[Any]] = set()
@@ -276,7 +275,7 @@ class AccountRuntime:
 
     async def _on_ready(self, ready: Ready | None) -> None:
         if ready is not None:
-            self.router.user_id = (ready.get("user") or {}).get("id")
+            self.router.user_id = self.signals.user_id = (ready.get("user") or {}).get("id")
             for channel in ready.get("private_channels", []) or []:
                 for recipient in channel.get("recipient_ids", []) or []:
                     if recipient in _BOT_IDS:
@@ -344,28 +343,8 @@ class AccountRuntime:
             logger.info("%s task %s finished upstream", self.account.id, tracked.task_id)
 
     async def _account_effects(self, event: GatewayEvent) -> None:
-        if isinstance(event, Notice) and self._for_me(event):
-            await self._notice_effect(event)
-        elif isinstance(event, IframeModalOpened) and event.is_captcha:
-            await self._signal(
-                AccountState.QUARANTINED,
-                f"Midjourney asks for a captcha ({event.title}); solve it in Discord, "
-                "then enable the account.",
-            )
-        elif isinstance(event, InfoReport) and self._for_me(event):
-            await self._update_facts(
-                dataclasses.replace(
-                    event.facts, remix=self._facts.remix, version=self._facts.version
-                ),
-                event.fields,
-            )
-        elif isinstance(event, SettingsReport) and self._for_me(event):
-            await self._update_facts(
-                dataclasses.replace(self._facts, remix=event.remix, version=event.version), {}
-            )
-        elif isinstance(event, CommandReply) and event.remix is not None and self._for_me(event):
-            await self._update_facts(dataclasses.replace(self._facts, remix=event.remix), {})
-        elif isinstance(event, SeedReport):
+        await self.signals.observe(event)
+        if isinstance(event, SeedReport):
             self.seeds.resolve(event.job_hash, event.seed)
         elif (
             isinstance(event, ImageMessage | JobMessage)
@@ -373,30 +352,6 @@ class AccountRuntime:
             and self.seeds.wants_reaction(event)
         ):
             self._spawn(self._react_for_seed(event))
-
-    def _for_me(self, event: MessageEvent) -> bool:
-        user = event.envelope.user_id
-        return user is None or self.router.user_id is None or user == self.router.user_id
-
-    async def _notice_effect(self, notice: Notice) -> None:
-        if notice.effect is NoticeEffect.FAST_EXHAUSTED:
-            await self._update_facts(dataclasses.replace(self._facts, fast_exhausted=True), {})
-            return
-        state = _ACCOUNT_STATES.get(notice.effect)
-        if state is not None:
-            await self._signal(state, f"Midjourney says: {notice.reason}")
-
-    async def _signal(self, state: AccountState, reason: str) -> None:
-        logger.warning("%s account %s: %s", self.account.id, state, reason)
-        await self._sinks.accounts(
-            AccountEvent(account_id=self.account.id, state=state, reason=reason)
-        )
-
-    async def _update_facts(self, facts: MidjourneyFacts, fields: dict[str, str]) -> None:
-        self._facts = facts
-        await self._sinks.accounts(
-            AccountEvent(account_id=self.account.id, facts=facts, properties=fields)
-        )
 
     async def _emit(self, update: TaskUpdate) -> None:
         rewrite = self.settings.endpoints.rewrite_cdn
