@@ -43,7 +43,7 @@ class CommandIndex:
         self._source = source
         self._commands: dict[tuple[str, str], CommandInfo] | None = None
         self._lock = asyncio.Lock()
-        self._loaded_at = -1e18
+        self._refreshed_at = -1e18
         self._min_refresh_interval_s = min_refresh_interval_s
         self._clock_s = clock_s
         self.loads = 0
@@ -67,12 +67,14 @@ class CommandIndex:
 
     async def _load(self, *, force: bool) -> dict[tuple[str, str], CommandInfo]:
         async with self._lock:
-            fresh = self._clock_s() - self._loaded_at < self._min_refresh_interval_s
-            if self._commands is not None and (not force or fresh):
+            # Throttle only forced refreshes: a burst of stale errors costs one reload.
+            recent = self._clock_s() - self._refreshed_at < self._min_refresh_interval_s
+            if self._commands is not None and (not force or recent):
                 return self._commands
             index = await self._source()
             self._commands = _parse(index)
-            self._loaded_at = self._clock_s()
+            if force:
+                self._refreshed_at = self._clock_s()
             self.loads += 1
             logger.info("command index loaded: %d commands", len(self._commands))
             return self._commands

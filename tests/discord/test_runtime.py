@@ -1,0 +1,193 @@
+"""The Discord engine end to end against a tiny scripted Discord on 127.0.0.1.
+
+These prove the wiring (gateway ↔ runtime ↔ REST ↔ router ↔ sinks); the full behaviour
+suites run against `mjproxy.sandbox`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+import pytest
+
+from mjproxy.domain.account import Account, Secret
+from mjproxy.domain.custom_ids import parse_custom_id
+from mjproxy.domain.task import StaleUpdate, Task, TaskAction, TaskStatus, TaskUpdate, apply_update
+from mjproxy.engines.base import AccountEvent, EngineSinks, Job
+from mjproxy.engines.discord.endpoints import DiscordEndpoints
+from mjproxy.engines.discord.engine import DiscordEngine
+from mjproxy.engines.discord.gateway import GatewayOptions
+from mjproxy.engines.discord.settings import DiscordSettings
+from tests.discord.fake_gateway import FakeGateway
+from tests.discord.mini_discord import CHANNEL, GUILD, MiniDiscord
+
+
+@dataclass
+class Services:
+    """What the TaskService does with engine updates, reduced to an in-memory map."""
+
+    tasks: dict[str, Task] = field(default_factory=dict)
+    statuses: dict[str, list[TaskStatus]] = field(default_factory=dict)
+    accounts: list[AccountEvent] = field(default_factory=list)
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def on_update(self, update: TaskUpdate) -> None:
+        task = self.tasks[update.task_id]
+        try:
+            self.tasks[update.task_id] = apply_update(
+                task, update, now_ms=time.time_ns() // 1_000_000
+            )
+        except StaleUpdate:
+            return
+        if update.status is not None:
+            self.statuses.setdefault(update.task_id, []).append(update.status)
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def on_account(self, event: AccountEvent) -> None:
+        self.accounts.append(event)
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout_s: float = 10.0) -> None:
+        async with asyncio.timeout(timeout_s), self.changed:
+            await self.changed.wait_for(predicate)
+
+    def new_task(
+        self, task_id: str, action: TaskAction, prompt: str = "", parent_id: str | None = None
+    ) -> Task:
+        task = Task(
+            id=task_id,
+            action=action,
+            submit_time_ms=1,
+            prompt=prompt,
+            account_id="acc",
+            parent_id=parent_id,
+        )
+        self.tasks[task_id] = task
+        return task
+
+    def done(self, task_id: str) -> bool:
+        return self.tasks[task_id].is_terminal
+
+
+ACCOUNT = Account(
+    id="acc", channel_id=CHANNEL, guild_id=GUILD, user_token=Secret("good-token"), user_agent="ua"
+)
+
+
+@dataclass
+class World:
+    gateway: FakeGateway
+    discord: MiniDiscord
+    services: Services
+    engine: DiscordEngine
+
+    def new_engine(self) -> DiscordEngine:
+        settings = DiscordSettings(
+            endpoints=DiscordEndpoints(api=self.discord.api, gateway=self.gateway.url),
+            gateway=GatewayOptions(ready_timeout_s=5),
+            sync_info_on_ready=False,
+            ready_timeout_s=5,
+            backoff_base_s=0.01,
+        )
+        sinks = EngineSinks(updates=self.services.on_update, accounts=self.services.on_account)
+        return DiscordEngine(settings=settings, sinks=sinks)
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[World]:
+    async with FakeGateway() as gateway:
+        discord = MiniDiscord(gateway)
+        await discord.start()
+        services = Services()
+        world = World(gateway, discord, services, engine=None)  # type: ignore[arg-type]
+        world.engine = world.new_engine()
+        await world.engine.open_account(ACCOUNT)
+        try:
+            yield world
+        finally:
+            await world.engine.aclose()
+            await discord.stop()
+
+
+async def imagine(world: World, task_id: str, prompt: str) -> Task:
+    task = world.services.new_task(task_id, TaskAction.IMAGINE, prompt)
+    await world.engine.start(Job(task=task, account=ACCOUNT))
+    await world.services.wait_for(lambda: world.services.done(task_id))
+    return world.services.tasks[task_id]
+
+
+async def test_imagine_goes_submitted_in_progress_success(world: World) -> None:
+    task = await imagine(world, "1", "a red cat")
+    assert world.services.statuses["1"] == [
+        TaskStatus.SUBMITTED,
+        TaskStatus.IN_PROGRESS,
+        TaskStatus.IN_PROGRESS,
+        TaskStatus.SUCCESS,
+    ]
+    assert task.status is TaskStatus.SUCCESS
+    assert task.image_url is not None
+    assert task.message_hash is not None
+    assert task.image_url.endswith(f"bob_{task.message_hash}.png")
+    assert task.final_prompt == "a red cat"
+    assert [b.label for b in task.buttons][:4] == ["U1", "U2", "U3", "U4"]
+    assert (
+        world.discord.interactions[0]["session_id"]
+        == world.engine.runtime("acc").supervisor.session.session_id
+    )
+
+
+async def test_stale_command_version_refreshes_the_index_and_retries(world: World) -> None:
+    await imagine(world, "1", "cat")
+    world.discord.imagine_version = "2"
+    task = await imagine(world, "2", "dog")
+    assert task.status is TaskStatus.SUCCESS
+    versions = [i["data"]["version"] for i in world.discord.interactions]
+    assert versions == ["1", "1", "2"]  # the stale try, then the retry after the refresh
+    assert world.engine.runtime("acc").commands.loads == 2
+
+
+async def test_upscale_presses_the_parents_button(world: World) -> None:
+    parent = await imagine(world, "1", "cat")
+    child = world.services.new_task("2", TaskAction.UPSCALE, parent_id="1")
+    button = parse_custom_id(f"MJ::JOB::upsample::3::{parent.message_hash}")
+    await world.engine.start(Job(task=child, account=ACCOUNT, parent=parent, button=button))
+    await world.services.wait_for(lambda: world.services.done("2"))
+    click = world.discord.interactions[-1]
+    assert click["message_id"] == parent.message_id
+    assert click["data"]["custom_id"] == f"MJ::JOB::upsample::3::{parent.message_hash}"
+    assert world.services.tasks["2"].status is TaskStatus.SUCCESS
+
+
+async def test_custom_zoom_submits_the_modal_with_the_clients_prompt(world: World) -> None:
+    parent = await imagine(world, "1", "cat")
+    child = world.services.new_task("2", TaskAction.CUSTOM_ZOOM, parent_id="1")
+    button = parse_custom_id(f"MJ::CustomZoom::{parent.message_hash}")
+    job = Job(
+        task=child, account=ACCOUNT, parent=parent, button=button, modal_prompt="cat --zoom 1.5"
+    )
+    await world.engine.start(job)
+    await world.services.wait_for(lambda: world.services.done("2"))
+    submit = world.discord.interactions[-1]
+    assert submit["type"] == 5
+    assert submit["nonce"] != world.discord.interactions[-2]["nonce"]
+    assert world.services.tasks["2"].final_prompt == "cat --zoom 1.5"
+    assert world.services.tasks["2"].status is TaskStatus.SUCCESS
+
+
+async def test_restarted_engine_reattaches_and_finishes_from_history(world: World) -> None:
+    world.discord.hold_results.clear()
+    task = world.services.new_task("1", TaskAction.IMAGINE, "cat")
+    await world.engine.start(Job(task=task, account=ACCOUNT))
+    await world.services.wait_for(lambda: world.services.tasks["1"].progress == 50)
+    await world.engine.aclose()
+    world.discord.hold_results.set()
+    await asyncio.wait_for(world.discord.result_stored.wait(), timeout=10)
+    world.engine = world.new_engine()
+    await world.engine.open_account(ACCOUNT)
+    await world.engine.resume(Job(task=world.services.tasks["1"], account=ACCOUNT))
+    await world.services.wait_for(lambda: world.services.done("1"))
+    assert world.services.tasks["1"].status is TaskStatus.SUCCESS
+    assert world.services.tasks["1"].image_url == world.discord.history[-1]["attachments"][0]["url"]
