@@ -10,10 +10,8 @@ go to the account sink whatever task they concern.
 from __future__ import annotations
 
 import asyncio
-import base64
-import dataclasses
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from mjproxy.domain.account import Account, AccountState
@@ -24,35 +22,24 @@ from mjproxy.engines.discord import formats, interactions
 from mjproxy.engines.discord.actions import Sender, application_id, plan_job, upload_to_cdn
 from mjproxy.engines.discord.backoff import Backoff
 from mjproxy.engines.discord.commands import CommandIndex
-from mjproxy.engines.discord.events import (
-    GatewayEvent,
-    ImageMessage,
-    JobMessage,
-    MessageDeleted,
-    MessageEvent,
-    Notice,
-    SeedReport,
-)
 from mjproxy.engines.discord.formats import NoticeEffect
-from mjproxy.engines.discord.messages import parse_dispatch, parse_message
+from mjproxy.engines.discord.messages import parse_dispatch
 from mjproxy.engines.discord.payloads import Ready
+from mjproxy.engines.discord.pipeline import BOT_IDS, EventPipeline
 from mjproxy.engines.discord.rest import DiscordRest
 from mjproxy.engines.discord.router import MessageRouter
 from mjproxy.engines.discord.seeds import SeedRequests
 from mjproxy.engines.discord.settings import DiscordSettings
 from mjproxy.engines.discord.signals import AccountSignals
 from mjproxy.engines.discord.supervisor import GatewaySupervisor
-from mjproxy.engines.discord.tracking import IframeSubmit, ModalSubmit, TrackedTask
+from mjproxy.engines.discord.tracking import TrackedTask
 
 logger = logging.getLogger(__name__)
 
-_BOT_IDS = frozenset(formats.BOT_APPLICATION_IDS.values())
 _ACCOUNT_STATES = {
     NoticeEffect.QUARANTINE: AccountState.QUARANTINED,
     NoticeEffect.DISABLE: AccountState.DISABLED,
 }
-# History messages older than the task (minus clock slack) are never its result.
-_HISTORY_SLACK_MS = 5_000
 
 
 class AccountRuntime:
@@ -93,27 +80,38 @@ class AccountRuntime:
         )
         self._sinks = sinks
         self._nonces = nonces
-        self._queue: asyncio.Queue[GatewayEvent] = asyncio.Queue()
         self.signals = AccountSignals(
             account_id=account.id, sink=sinks.accounts, facts=account.facts
         )
+        self.events = EventPipeline(
+            account_id=account.id,
+            channel_id=self.channel_id,
+            guild_id=self.guild_id,
+            rest=self.rest,
+            router=self.router,
+            signals=self.signals,
+            seeds=self.seeds,
+            sinks=sinks,
+            settings=settings,
+            nonces=nonces,
+            session_id=lambda: self.supervisor.session.session_id or "",
+        )
         self._dm_channels: dict[str, str] = {}
-        self._masks: dict[str, ImageInput] = {}
-        self._background: set[asyncio.Task[Any]] = set()
         self._synced = False
 
     async def run(self) -> None:
         """Run until cancelled or until Discord closes the gateway for good."""
-        consumer = asyncio.create_task(self._consume(), name=f"discord-events-{self.account.id}")
+        consumer = asyncio.create_task(
+            self.events.consume(), name=f"discord-events-{self.account.id}"
+        )
         try:
             await self.supervisor.run()
             reason = self.supervisor.last_outcome.reason if self.supervisor.last_outcome else ""
-            await self._fail_all(f"The account {self.account.id} left the pool: {reason}.")
+            await self.events.fail_all(f"The account {self.account.id} left the pool: {reason}.")
         finally:
             consumer.cancel()
-            for task in list(self._background):
-                task.cancel()
-            await asyncio.gather(consumer, *self._background, return_exceptions=True)
+            await asyncio.gather(consumer, return_exceptions=True)
+            await self.events.aclose()
             await self.rest.aclose()
 
     # ---- jobs -------------------------------------------------------------------------
@@ -126,17 +124,17 @@ class AccountRuntime:
         nonce = self._nonces.next()
         plan = await plan_job(self, job, nonce)
         if job.mask is not None:
-            self._masks[job.task.id] = job.mask
+            self.events.masks[job.task.id] = job.mask
         self.router.track(plan.tracked)
         try:
             await self._send(plan.send)
         except BaseException:
             self.router.forget(job.task.id)
-            self._masks.pop(job.task.id, None)
+            self.events.masks.pop(job.task.id, None)
             raise
         logger.info("%s task %s sent (%s)", self.account.id, job.task.id, job.task.action)
         if not plan.tracked.seen_message and not plan.tracked.done:
-            await self._emit(
+            await self.events.emit(
                 TaskUpdate(
                     task_id=job.task.id,
                     status=TaskStatus.SUBMITTED,
@@ -160,7 +158,7 @@ class AccountRuntime:
         tracked.channel_id = tracked.channel_id or self.channel_id
         self.router.track(tracked)
         if self.supervisor.ready.is_set():
-            self._spawn(self._catch_up())
+            self.events.spawn(self.events.catch_up())
 
     async def cancel(self, task: Task) -> None:
         tracked = self.router.forget(task.id)
@@ -170,7 +168,9 @@ class AccountRuntime:
         )
         if job_hash and progress_id and self.supervisor.ready.is_set():
             await self._press_cancel(task, job_hash, progress_id)
-        await self._emit(TaskUpdate(task_id=task.id, status=TaskStatus.CANCEL, fail_reason=None))
+        await self.events.emit(
+            TaskUpdate(task_id=task.id, status=TaskStatus.CANCEL, fail_reason=None)
+        )
 
     async def _press_cancel(self, task: Task, job_hash: str, message_id: str) -> None:
         payload = interactions.component_click(
@@ -227,7 +227,7 @@ class AccountRuntime:
 
     async def _run_upload(self, job: Job) -> None:
         urls = await self.upload_images(job.images)
-        await self._emit(
+        await self.events.emit(
             TaskUpdate(
                 task_id=job.task.id,
                 status=TaskStatus.SUCCESS,
@@ -271,209 +271,25 @@ class AccountRuntime:
     async def _on_dispatch(self, name: str, data: Any) -> None:
         event = parse_dispatch(name, data)
         if event is not None:
-            self._queue.put_nowait(event)
+            self.events.put(event)
 
     async def _on_ready(self, ready: Ready | None) -> None:
         if ready is not None:
             self.router.user_id = self.signals.user_id = (ready.get("user") or {}).get("id")
             for channel in ready.get("private_channels", []) or []:
                 for recipient in channel.get("recipient_ids", []) or []:
-                    if recipient in _BOT_IDS:
+                    if recipient in BOT_IDS:
                         self._dm_channels[str(recipient)] = str(channel.get("id"))
             if len(self.router):
-                self._spawn(self._catch_up())
+                self.events.spawn(self.events.catch_up())
         if self.settings.sync_info_on_ready and not self._synced:
             self._synced = True
-            self._spawn(self._sync_info())
+            self.events.spawn(self._sync_info())
 
     async def _on_health(self, state: AccountState, reason: str) -> None:
         await self._sinks.accounts(
             AccountEvent(account_id=self.account.id, state=state, reason=reason)
         )
-
-    # ---- events -------------------------------------------------------------------------
-
-    async def _consume(self) -> None:
-        while True:
-            event = await self._queue.get()
-            try:
-                await self._handle(event)
-            except Exception:
-                logger.exception("%s failed to handle %s", self.account.id, type(event).__name__)
-
-    async def _handle(self, event: GatewayEvent) -> None:
-        if isinstance(event, MessageEvent) and not self._from_bot(event):
-            return
-        await self._account_effects(event)
-        if not self._in_channel(event):
-            return
-        tracked = self.router.route(event)
-        if tracked is None:
-            if isinstance(event, JobMessage | Notice) and event.envelope.nonce is None:
-                self.router.park(event)
-            return
-        await self._apply(tracked, event)
-        for again, parked in self.router.unpark():
-            await self._apply(again, parked)
-
-    def _from_bot(self, event: MessageEvent) -> bool:
-        return event.envelope.author_id in _BOT_IDS
-
-    def _in_channel(self, event: GatewayEvent) -> bool:
-        if isinstance(event, MessageDeleted):
-            return event.channel_id == self.channel_id
-        if isinstance(event, MessageEvent):
-            return event.envelope.channel_id == self.channel_id
-        return True
-
-    async def _apply(self, tracked: TrackedTask, event: GatewayEvent) -> None:
-        reaction = tracked.handle(event)
-        self.router.index(tracked)
-        for update in reaction.updates:
-            await self._emit(update)
-        if reaction.modal is not None:
-            self._spawn(self._submit_modal(tracked, reaction.modal))
-        if reaction.iframe is not None:
-            self._spawn(self._submit_iframe(tracked, reaction.iframe))
-        if reaction.watch_deletion:
-            self._spawn(self._watch_deletion(tracked))
-        if reaction.done:
-            self.router.forget(tracked.task_id)
-            self._masks.pop(tracked.task_id, None)
-            logger.info("%s task %s finished upstream", self.account.id, tracked.task_id)
-
-    async def _account_effects(self, event: GatewayEvent) -> None:
-        await self.signals.observe(event)
-        if isinstance(event, SeedReport):
-            self.seeds.resolve(event.job_hash, event.seed)
-        elif (
-            isinstance(event, ImageMessage | JobMessage)
-            and event.envelope.channel_id != self.channel_id
-            and self.seeds.wants_reaction(event)
-        ):
-            self._spawn(self._react_for_seed(event))
-
-    async def _emit(self, update: TaskUpdate) -> None:
-        rewrite = self.settings.endpoints.rewrite_cdn
-        if update.image_url or update.video_url or update.image_urls or update.video_urls:
-            update = dataclasses.replace(
-                update,
-                image_url=rewrite(update.image_url),
-                video_url=rewrite(update.video_url),
-                image_urls=[rewrite(u) or u for u in update.image_urls]
-                if update.image_urls
-                else update.image_urls,
-                video_urls=[rewrite(u) or u for u in update.video_urls]
-                if update.video_urls
-                else update.video_urls,
-            )
-        await self._sinks.updates(update)
-
-    # ---- follow-ups ---------------------------------------------------------------------
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _submit_modal(self, tracked: TrackedTask, modal: ModalSubmit) -> None:
-        nonce = self._nonces.next()
-        tracked.nonces.append(nonce)
-        self.router.index(tracked)
-        payload = interactions.modal_submit(
-            application_id=tracked.application_id,
-            guild_id=self.guild_id,
-            channel_id=tracked.channel_id,
-            session_id=self.supervisor.session.session_id or "",
-            nonce=nonce,
-            interaction_id=modal.interaction_id,
-            custom_id=modal.custom_id,
-            values=modal.values,
-        )
-        try:
-            await self.rest.interact(payload)
-        except EngineError as exc:
-            await self._fail(tracked, f"Submitting Midjourney's form failed: {exc}")
-            return
-        await self._emit(
-            TaskUpdate(task_id=tracked.task_id, nonce=nonce, engine_state=tracked.to_state())
-        )
-
-    async def _submit_iframe(self, tracked: TrackedTask, iframe: IframeSubmit) -> None:
-        mask = self._masks.get(tracked.task_id)
-        if mask is None:
-            await self._fail(
-                tracked, "Vary Region needs a mask, but the task has none (maskBase64)."
-            )
-            return
-        url = (
-            self.settings.endpoints.iframe_base(tracked.application_id)
-            + formats.INPAINT_SUBMIT_PATH
-        )
-        body = {
-            "customId": iframe.custom_id.removeprefix(formats.IFRAME_CUSTOM_ID_PREFIX),
-            "mask": base64.b64encode(mask.data).decode("ascii"),
-            "prompt": tracked.modal_prompt or "",
-            "userId": "0",
-            "username": "0",
-        }
-        try:
-            await self.rest.post_external(url, body)
-        except EngineError as exc:
-            await self._fail(tracked, f"Submitting the Vary Region mask failed: {exc}")
-
-    async def _watch_deletion(self, tracked: TrackedTask) -> None:
-        await asyncio.sleep(self.settings.deletion_grace_s)
-        if not tracked.done and self.router.get(tracked.task_id) is tracked:
-            await self._fail(
-                tracked,
-                "Midjourney deleted the job's message before it finished; the image was "
-                "probably moderated after generation.",
-            )
-
-    async def _fail(self, tracked: TrackedTask, reason: str) -> None:
-        if tracked.done:
-            return
-        tracked.done = True
-        self.router.forget(tracked.task_id)
-        self._masks.pop(tracked.task_id, None)
-        await self._emit(
-            TaskUpdate(task_id=tracked.task_id, status=TaskStatus.FAILURE, fail_reason=reason)
-        )
-
-    async def _fail_all(self, reason: str) -> None:
-        for tracked in self.router:
-            await self._fail(tracked, reason)
-
-    async def _react_for_seed(self, event: ImageMessage | JobMessage) -> None:
-        try:
-            await self.rest.add_reaction(
-                event.envelope.channel_id, event.envelope.message_id, formats.SEED_EMOJI
-            )
-        except EngineError as exc:
-            self.seeds.fail(
-                event.job_hash or "", EngineError(f"Reacting for the seed failed: {exc}")
-            )
-
-    async def _catch_up(self) -> None:
-        """Read recent history for results the gateway could not replay (new session)."""
-        try:
-            history = await self.rest.messages(self.channel_id, limit=self.settings.history_limit)
-        except EngineError as exc:
-            logger.warning("%s could not read history to catch up: %s", self.account.id, exc)
-            return
-        for message in reversed(history):
-            event = parse_message(message)
-            if not self._from_bot(event):
-                continue
-            tracked = self.router.route(event)
-            if (
-                tracked is None
-                or _snowflake_ms(event.envelope.message_id)
-                < tracked.submitted_ms - _HISTORY_SLACK_MS
-            ):
-                continue
-            await self._apply(tracked, event)
 
     async def _sync_info(self) -> None:
         """Ask /info and /settings so the account's facts (fast time, remix) are known."""
@@ -501,10 +317,3 @@ class AccountRuntime:
             except EngineError as exc:
                 logger.warning("%s could not run /%s: %s", self.account.id, name, exc)
                 return
-
-
-def _snowflake_ms(snowflake: str) -> int:
-    try:
-        return (int(snowflake) >> 22) + interactions.DISCORD_EPOCH_MS
-    except ValueError:
-        return 0
