@@ -44,6 +44,7 @@ class FakeGateway:
         self.split_frames = False
         self.connections: list[Connection] = []
         self.sessions: dict[str, Session] = {}
+        self.last_session: Session | None = None
         self._server: Server | None = None
         self._changed = asyncio.Condition()
 
@@ -77,9 +78,15 @@ class FakeGateway:
         return [p["op"] for p in self.connections[index].received]
 
     async def dispatch(self, name: str, data: Any) -> None:
+        """Dispatch to the latest session; a session without a live socket only buffers it."""
+        assert self.last_session is not None
+        session = self.last_session
+        session.seq += 1
+        payload = {"op": 0, "d": data, "s": session.seq, "t": name}
+        session.sent.append(payload)
         conn = self.current
-        assert conn.session is not None
-        await self._dispatch(conn, conn.session, name, data)
+        if conn.session is session:
+            await self._send(conn, payload)
 
     async def send_op(self, op: int, data: Any = None) -> None:
         await self._send(self.current, {"op": op, "d": data, "s": None, "t": None})
@@ -132,7 +139,7 @@ class FakeGateway:
             return
         session = Session(uuid.uuid4().hex)
         self.sessions[session.session_id] = session
-        conn.session = session
+        self.last_session = conn.session = session
         ready = {
             "v": 9,
             "session_id": session.session_id,
@@ -147,7 +154,7 @@ class FakeGateway:
         if session is None or data.get("token") != self.token:
             await self._send(conn, {"op": 9, "d": False, "s": None, "t": None})
             return
-        conn.session = session
+        self.last_session = conn.session = session
         last = data.get("seq") or 0
         for payload in session.sent:
             if payload["s"] > last:

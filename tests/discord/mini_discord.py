@@ -40,6 +40,8 @@ class MiniDiscord:
         self._tasks: set[asyncio.Task[None]] = set()
         self.port = 0
         self.modal_open: dict[str, str] = {}
+        self.rate_limit_next = 0  # answer this many interactions with 429 first
+        self.progress_sent = asyncio.Event()
 
     @property
     def api(self) -> str:
@@ -87,6 +89,14 @@ class MiniDiscord:
     async def _interaction(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.interactions.append(body)
+        if self.rate_limit_next > 0:
+            self.rate_limit_next -= 1
+            limited = {
+                "message": "You are being rate limited.",
+                "retry_after": 0.02,
+                "global": False,
+            }
+            return web.json_response(limited, status=429)
         if body["type"] == 2 and body["data"]["version"] != self.imagine_version:
             return web.json_response(
                 {
@@ -143,6 +153,14 @@ class MiniDiscord:
 
     async def _imagine(self, body: dict[str, Any]) -> None:
         prompt = body["data"]["options"][0]["value"]
+        notice = {"BANNED": "Banned prompt detected", "CAPTCHA": "Action needed to continue"}
+        for word, title in notice.items():
+            if word in prompt:
+                embed = {"title": title, "description": "Sorry.", "color": 16711680}
+                await self._send(
+                    "MESSAGE_CREATE", self._message("", nonce=body["nonce"], embeds=[embed])
+                )
+                return
         await self._job(body, prompt, f"**{prompt}** - <@{USER_ID}> (fast)", reply_to=None)
 
     async def _job(
@@ -170,6 +188,7 @@ class MiniDiscord:
                 "attachments": [preview],
             },
         )
+        self.progress_sent.set()
         await self.hold_results.wait()
         result = self._message(
             final,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from mjproxy.domain.account import Account, Secret
+from mjproxy.domain.account import Account, AccountState, Secret
 from mjproxy.domain.custom_ids import parse_custom_id
 from mjproxy.domain.task import StaleUpdate, Task, TaskAction, TaskStatus, TaskUpdate, apply_update
 from mjproxy.engines.base import AccountEvent, EngineSinks, Job
@@ -191,3 +191,50 @@ async def test_restarted_engine_reattaches_and_finishes_from_history(world: Worl
     await world.services.wait_for(lambda: world.services.done("1"))
     assert world.services.tasks["1"].status is TaskStatus.SUCCESS
     assert world.services.tasks["1"].image_url == world.discord.history[-1]["attachments"][0]["url"]
+
+
+async def test_socket_dropped_mid_task_resumes_and_finishes(world: World) -> None:
+    world.discord.hold_results.clear()
+    task = world.services.new_task("1", TaskAction.IMAGINE, "cat")
+    await world.engine.start(Job(task=task, account=ACCOUNT))
+    await asyncio.wait_for(world.discord.progress_sent.wait(), timeout=10)
+    world.gateway.drop()
+    world.discord.hold_results.set()
+    await world.services.wait_for(lambda: world.services.done("1"))
+    assert world.services.tasks["1"].status is TaskStatus.SUCCESS
+    assert 6 in world.gateway.ops()  # the engine resumed rather than identifying again
+
+
+async def test_reconnect_request_mid_task_resumes_and_finishes(world: World) -> None:
+    world.discord.hold_results.clear()
+    task = world.services.new_task("1", TaskAction.IMAGINE, "cat")
+    await world.engine.start(Job(task=task, account=ACCOUNT))
+    await asyncio.wait_for(world.discord.progress_sent.wait(), timeout=10)
+    await world.gateway.send_op(7)
+    await world.gateway.wait_for(lambda: len(world.gateway.connections) == 2)
+    world.discord.hold_results.set()
+    await world.services.wait_for(lambda: world.services.done("1"))
+    assert world.services.statuses["1"][-1] is TaskStatus.SUCCESS
+
+
+async def test_rate_limit_burst_is_waited_out(world: World) -> None:
+    world.discord.rate_limit_next = 3
+    task = await imagine(world, "1", "cat")
+    assert task.status is TaskStatus.SUCCESS
+    assert len(world.discord.interactions) == 4
+
+
+async def test_banned_prompt_fails_with_midjourneys_reason(world: World) -> None:
+    task = await imagine(world, "1", "BANNED cat")
+    assert task.status is TaskStatus.FAILURE
+    assert task.fail_reason == "[Banned prompt detected] Sorry."
+    assert not any(e.state for e in world.services.accounts if e.reason and "Banned" in e.reason)
+
+
+async def test_action_needed_quarantines_the_account(world: World) -> None:
+    task = await imagine(world, "1", "CAPTCHA cat")
+    assert task.status is TaskStatus.FAILURE
+    assert "Action needed to continue" in (task.fail_reason or "")
+    quarantines = [e for e in world.services.accounts if e.state is AccountState.QUARANTINED]
+    assert quarantines
+    assert "Action needed" in (quarantines[0].reason or "")
