@@ -129,6 +129,14 @@ async def test_inputs_keep_their_order_bytes_and_can_be_deleted(store: SqlStore)
     assert await store.tasks.load_inputs("11") == []
 
 
+async def test_added_inputs_follow_the_stored_ones(store: SqlStore) -> None:
+    first = ImageInput(b"first", "image/png")
+    mask = ImageInput(b"mask", "image/png", role="mask")
+    await store.tasks.insert(make_task("12"), [first])
+    await store.tasks.add_inputs("12", [mask])
+    assert await store.tasks.load_inputs("12") == [first, mask]
+
+
 async def test_max_id_is_zero_when_empty_then_the_largest(store: SqlStore) -> None:
     assert await store.tasks.max_id() == 0
     await store.tasks.insert(make_task("8999999999999999"))

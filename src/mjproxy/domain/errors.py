@@ -3,17 +3,22 @@
 MjProxyError
 ├── RequestRejected            a client's request cannot be accepted (maps to a submit code)
 │   ├── InvalidRequest         code 4: malformed or out-of-range input
+│   │   ├── MissingField       a required field is absent or blank
+│   │   ├── InvalidField       a field has a value that cannot be used
 │   │   ├── InvalidImage
 │   │   ├── InvalidPrompt
 │   │   │   └── InvalidPromptParameter   a `--` parameter Midjourney would refuse
 │   │   ├── UnknownCustomId
-│   │   └── UnsafeHookUrl      a notify hook names a scheme or address we refuse to call
+│   │   ├── UnsafeHookUrl      a notify hook names a scheme or address we refuse to call
+│   │   └── WrongTaskStatus    the named task is not in a state that allows the request
 │   ├── BannedPrompt           code 24: the prompt contains a banned word
 │   ├── TranslationFailed      code 9: the configured translator could not translate
 │   ├── RelatedTaskNotFound    code 3: an action names a task that does not exist
 │   ├── NoAvailableAccount     code 3: no account can run this task
 │   └── QueueFull              code 23: every queue that could take the task is full
 ├── TaskNotFound               HTTP 404 on task reads
+├── AccountNotFound            HTTP 404 on account reads
+├── AuthenticationFailed       HTTP 401: missing or wrong API key (or admin key)
 ├── EngineError                an engine could not do its part; fails the task
 │   ├── RateLimited
 │   ├── AccountUnusable
@@ -40,8 +45,28 @@ class InvalidRequest(RequestRejected):
     code = 4
 
 
+class MissingField(InvalidRequest):
+    def __init__(self, field: str, *, hint: str = "") -> None:
+        super().__init__(f"{field} is required{': ' + hint if hint else ''}.")
+        self.field = field
+
+
+class InvalidField(InvalidRequest):
+    """`problem` is a sentence fragment such as "must be 1, 2, 3 or 4, but got 7"."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field} {problem}.")
+        self.field = field
+        self.problem = problem
+
+
 class InvalidImage(InvalidRequest):
-    pass
+    """An image a client sent cannot be used; `field` names where it came from."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field} {problem}.")
+        self.field = field
+        self.problem = problem
 
 
 class InvalidPrompt(InvalidRequest):
@@ -73,6 +98,14 @@ class UnsafeHookUrl(InvalidRequest):
         super().__init__(f"The notify hook is refused: {reason}")
         self.url = url
         self.reason = reason
+
+
+class WrongTaskStatus(InvalidRequest):
+    def __init__(self, task_id: str, status: str, *, needed: str) -> None:
+        super().__init__(f"The task {task_id} is {status}; {needed}.")
+        self.task_id = task_id
+        self.status = status
+        self.needed = needed
 
 
 class BannedPrompt(RequestRejected):
@@ -121,6 +154,16 @@ class TaskNotFound(MjProxyError):
     def __init__(self, task_id: str) -> None:
         super().__init__(f"No task has the id {task_id!r}.")
         self.task_id = task_id
+
+
+class AccountNotFound(MjProxyError):
+    def __init__(self, account_id: str) -> None:
+        super().__init__(f"No account has the id {account_id!r}.")
+        self.account_id = account_id
+
+
+class AuthenticationFailed(MjProxyError):
+    """No key, or not the right one. The message never contains the key that was sent."""
 
 
 class EngineError(MjProxyError):

@@ -42,6 +42,10 @@ class TaskRepository(Protocol):
 
     async def load_inputs(self, task_id: str) -> list[ImageInput]: ...
 
+    async def add_inputs(self, task_id: str, inputs: Sequence[ImageInput]) -> None:
+        """Append images to a stored task's inputs (a mask sent with a modal confirmation)."""
+        ...
+
     async def delete_inputs(self, task_id: str) -> None: ...
 
     async def max_id(self) -> int:

@@ -119,6 +119,31 @@ class SqlTaskRepository:
                 for row in await connection.execute(query)
             ]
 
+    async def add_inputs(self, task_id: str, inputs: Sequence[ImageInput]) -> None:
+        key = _key(task_id)
+        if key is None or not inputs:
+            return
+        async with self._begin() as connection:
+            last = (
+                await connection.execute(
+                    select(func.max(task_inputs.c.position)).where(task_inputs.c.task_id == key)
+                )
+            ).scalar_one()
+            start = 0 if last is None else int(last) + 1
+            await connection.execute(
+                insert(task_inputs),
+                [
+                    {
+                        "task_id": key,
+                        "position": start + offset,
+                        "role": image.role,
+                        "mime": image.mime,
+                        "data": image.data,
+                    }
+                    for offset, image in enumerate(inputs)
+                ],
+            )
+
     async def delete_inputs(self, task_id: str) -> None:
         key = _key(task_id)
         if key is None:

@@ -1,1 +1,17 @@
-"""HTTP routes, one module per area."""
+"""The API's routes. `mj_router()` holds everything served under `/mj` (and its mode prefixes)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from mjproxy.api.deps import require_api_key
+from mjproxy.api.routes import accounts, actions, submit, tasks
+
+
+def mj_router() -> APIRouter:
+    router = APIRouter(dependencies=[Depends(require_api_key)])
+    router.include_router(submit.router)
+    router.include_router(actions.router)
+    router.include_router(tasks.router)
+    router.include_router(accounts.router)
+    return router

@@ -1,0 +1,130 @@
+"""The application factory. Nothing is created at import time; `create_app` builds it all.
+
+The lifespan opens the store (unless one is given), builds the services and engines, runs
+the scheduler in a task group, opens the accounts and resumes unfinished tasks; on shutdown
+it undoes all of that and logs one summary line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from mjproxy import __version__
+from mjproxy.api.auth import KeyCheck
+from mjproxy.api.errors import install_error_handlers
+from mjproxy.api.messages import Messages
+from mjproxy.api.middleware import CrashGuardMiddleware, JsonBodyMiddleware
+from mjproxy.api.routes import health, mj_router
+from mjproxy.clock import system_clock_ms
+from mjproxy.config import Settings
+from mjproxy.engines.base import EngineFactory
+from mjproxy.services.prompts import PassThroughPipeline, PromptPipeline
+from mjproxy.services.runtime import build_services, running
+from mjproxy.store.base import TaskRepository
+from mjproxy.store.sql import open_store
+from mjproxy.store.urls import describe
+
+logger = logging.getLogger(__name__)
+
+_DESCRIPTION = """\
+The Midjourney Proxy API. Every route under `/mj` also answers under a speed-mode prefix:
+`/mj-fast/mj/...`, `/mj-relax/mj/...`, `/mj-turbo/mj/...` (and `/fast/mj/...` etc.).
+
+Authenticate with `mj-api-secret: <key>`, `Authorization: Bearer <key>` or
+`Authorization: <key>`. Submit routes answer HTTP 200 with a `code`: 1 accepted,
+22 queued, 21 waiting for a modal confirm, 23 queue full, 24 banned prompt,
+4 invalid request, 3 no account / related task missing, 9 internal failure.
+"""
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engines: Mapping[str, EngineFactory] | None = None,
+    store: TaskRepository | None = None,
+    clock_ms: Callable[[], int] = system_clock_ms,
+    pipeline: PromptPipeline | None = None,
+) -> FastAPI:
+    """Build the API for `settings`.
+
+    `engines` maps an engine name (an account's `engine`) to the factory that builds it.
+    `store` replaces the database named in the settings (the caller then owns it).
+    """
+    app = FastAPI(
+        title="mjproxy",
+        version=__version__,
+        description=_DESCRIPTION,
+        lifespan=_lifespan(settings, dict(engines or {}), store, clock_ms, pipeline),
+        redoc_url=None,
+    )
+    app.state.messages = Messages(settings.language)
+    app.state.keys = KeyCheck(api_secret=settings.api_secret, admin_secret=settings.admin_secret)
+    install_error_handlers(app)
+    app.include_router(mj_router(), prefix="/mj")
+    # Aggregators put the speed mode in front (/mj-fast/mj/...); other single segments work too.
+    app.include_router(mj_router(), prefix="/{speed}/mj", include_in_schema=False)
+    app.include_router(health.router)
+    app.add_middleware(JsonBodyMiddleware, max_body_bytes=_max_body_bytes(settings))
+    app.add_middleware(CrashGuardMiddleware)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["X-Total-Count"],
+        max_age=600,
+    )
+    return app
+
+
+def _max_body_bytes(settings: Settings) -> int:
+    images = settings.images
+    most_images = max(images.max_reference_images, images.max_upload_images, 5) + 2
+    return images.max_bytes * 4 // 3 * most_images + 1024 * 1024
+
+
+def _lifespan(
+    settings: Settings,
+    engines: dict[str, EngineFactory],
+    store: TaskRepository | None,
+    clock_ms: Callable[[], int],
+    pipeline: PromptPipeline | None,
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        keys: KeyCheck = app.state.keys
+        if keys.is_open:
+            logger.warning(
+                "no api_secret is configured: anyone who can reach this server can use the "
+                "API; set MJPROXY_API_SECRET"
+            )
+        async with AsyncExitStack() as stack:
+            repository = store
+            if repository is None:
+                opened = await open_store(settings.effective_database_url)
+                stack.push_async_callback(opened.aclose)
+                repository = opened.tasks
+            services = await build_services(
+                settings,
+                store=repository,
+                engines=engines,
+                pipeline=pipeline or PassThroughPipeline(),
+                clock_ms=clock_ms,
+            )
+            app.state.services = services
+            async with running(services):
+                logger.info(
+                    "mjproxy %s ready: %d accounts, engines [%s], database %s",
+                    __version__,
+                    len(services.pool.all()),
+                    ", ".join(sorted(services.engines)) or "none",
+                    describe(settings.effective_database_url) if store is None else "(given)",
+                )
+                yield
+
+    return lifespan

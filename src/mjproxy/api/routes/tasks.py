@@ -1,0 +1,65 @@
+"""Task queries: fetch one, several by id, the newest, the queue; seed; cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from mjproxy.api.deps import Msgs, Queries, Tasks, Upstream
+from mjproxy.api.messages import Outcome
+from mjproxy.api.requests import ListByConditionIn
+from mjproxy.api.schemas import SubmitReply, TaskOut, task_out
+from mjproxy.domain.task import TaskStatus
+
+router = APIRouter(prefix="/task", tags=["tasks"])
+
+TaskIdPath = Annotated[str, Path(description="The task id", examples=["1320098173412546"])]
+
+
+@router.get("/{task_id}/fetch", summary="One task")
+async def fetch(task_id: TaskIdPath, queries: Queries) -> TaskOut:
+    """An unknown id answers HTTP 404 with `{code, description}`."""
+    return task_out(await queries.get(task_id))
+
+
+@router.post("/list-by-condition", summary="Tasks by id (the aggregators' poll)")
+async def list_by_condition(body: ListByConditionIn, queries: Queries) -> list[TaskOut]:
+    """Ids may be strings or numbers. Only tasks whose id was asked are returned, in the
+    order asked; unknown ids are left out; no ids gives `[]`."""
+    return [task_out(task) for task in await queries.get_many(body.ids or [])]
+
+
+@router.get("/list", summary="The newest tasks, newest first")
+async def list_tasks(
+    queries: Queries,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=500, description="Page size")] = 100,
+    offset: Annotated[int, Query(ge=0, description="Tasks to skip")] = 0,
+    status: Annotated[list[TaskStatus] | None, Query(description="Only these statuses")] = None,
+) -> list[TaskOut]:
+    """A JSON array (as the original API); the total matching count is in `X-Total-Count`."""
+    tasks, total = await queries.recent(limit=limit, offset=offset, statuses=status or ())
+    response.headers["X-Total-Count"] = str(total)
+    return [task_out(task) for task in tasks]
+
+
+@router.get("/queue", summary="Tasks running or waiting, oldest first")
+async def queue(queries: Queries) -> list[TaskOut]:
+    return [task_out(task) for task in await queries.in_queue()]
+
+
+@router.get("/{task_id}/image-seed", summary="The seed of a finished task")
+async def image_seed(task_id: TaskIdPath, upstream: Upstream, messages: Msgs) -> SubmitReply:
+    """`result` is the seed as a string."""
+    seed = await upstream.seed(task_id)
+    return SubmitReply(code=1, description=messages.outcome(Outcome.SUCCESS), result=seed)
+
+
+@router.post("/{task_id}/cancel", summary="Cancel an unfinished task")
+async def cancel(task_id: TaskIdPath, tasks: Tasks, messages: Msgs) -> SubmitReply:
+    """A task that has not reached its engine is cancelled at once; a running one when its
+    engine confirms."""
+    task = await tasks.cancel(task_id)
+    outcome = Outcome.CANCELLED if task.status is TaskStatus.CANCEL else Outcome.CANCEL_REQUESTED
+    return SubmitReply(code=1, description=messages.outcome(outcome), result=task.id)

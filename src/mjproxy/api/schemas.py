@@ -1,0 +1,210 @@
+"""Reply bodies exactly as clients parse them (clients.md §5, DESIGN.md §4).
+
+Typing is part of the contract: new-api decodes a poll batch with Go's strict JSON types, so
+one number where a string belongs makes it drop the whole batch. Strings stay strings (or
+null), times are integer epoch milliseconds, `progress` is "NN%", `buttons` have string
+`emoji`/`label` and integer `type`/`style`, and every `properties` value is a string except
+the documented booleans.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from mjproxy.domain.account import Account
+from mjproxy.domain.task import Mode, Task
+
+
+class _Reply(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class SubmitReply(_Reply):
+    """Every submit-style answer: `result` is the task id as a string (null on errors)."""
+
+    code: int = Field(examples=[1])
+    description: str = Field(examples=["Submitted"])
+    result: str | None = Field(None, examples=["1320098173412546"])
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class UploadReply(_Reply):
+    """`/submit/upload-discord-images`: `result` lists one URL per uploaded image."""
+
+    code: int = Field(examples=[1])
+    description: str
+    result: list[str] | None = None
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class ButtonOut(_Reply):
+    custom_id: str
+    emoji: str
+    label: str
+    type: int
+    style: int
+
+
+class UrlOut(_Reply):
+    url: str
+
+
+class TaskOut(_Reply):
+    """The Task JSON of fetch, list-by-condition, list and queue."""
+
+    id: str = Field(examples=["1320098173412546"])
+    action: str = Field(examples=["IMAGINE"])
+    status: str = Field(examples=["SUCCESS"])
+    progress: str = Field(examples=["100%"])
+    prompt: str
+    prompt_en: str
+    description: str
+    state: str | None
+    submit_time: int
+    start_time: int | None
+    finish_time: int | None
+    image_url: str | None
+    image_urls: list[UrlOut]
+    video_url: str | None
+    video_urls: list[UrlOut]
+    fail_reason: str | None
+    buttons: list[ButtonOut]
+    properties: dict[str, Any]
+    bot_type: str
+    mode: str | None
+
+
+def task_out(task: Task) -> TaskOut:
+    return TaskOut(
+        id=task.id,
+        action=task.action.value,
+        status=task.status.value,
+        progress=task.progress_text,
+        prompt=task.prompt,
+        prompt_en=task.prompt_en,
+        description=task.description,
+        state=task.state,
+        submit_time=task.submit_time_ms,
+        start_time=task.start_time_ms,
+        finish_time=task.finish_time_ms,
+        image_url=task.image_url,
+        image_urls=[UrlOut(url=url) for url in task.image_urls],
+        video_url=task.video_url,
+        video_urls=[UrlOut(url=url) for url in task.video_urls],
+        fail_reason=task.fail_reason,
+        buttons=[
+            ButtonOut(
+                custom_id=b.custom_id,
+                emoji=str(b.emoji),
+                label=str(b.label),
+                type=int(b.type),
+                style=int(b.style),
+            )
+            for b in task.buttons
+        ],
+        properties=task_properties(task),
+        bot_type=task.bot_type.value,
+        mode=task.mode.value if task.mode else None,
+    )
+
+
+def task_properties(task: Task) -> dict[str, Any]:
+    """Engine-set extras first, then the correlation facts clients know by name."""
+    properties = {key: _wire_value(value) for key, value in task.properties.items()}
+    named = {
+        "messageId": task.message_id,
+        "messageHash": task.message_hash,
+        "progressMessageId": task.progress_message_id,
+        "nonce": task.nonce,
+        "flags": None if task.message_flags is None else str(task.message_flags),
+        "notifyHook": task.notify_hook,
+    }
+    properties.update({key: value for key, value in named.items() if value is not None})
+    properties["finalPrompt"] = task.final_prompt or ""
+    properties["finalZhPrompt"] = task.final_zh_prompt or ""
+    return {key: value for key, value in properties.items() if value is not None}
+
+
+def _wire_value(value: Any) -> Any:
+    # Numbers become strings: Go clients declare every known property as a string.
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+class ModeLoad(_Reply):
+    running: int
+    queued: int
+
+
+class AccountOut(_Reply):
+    """An account as `/mj/account/list` shows it. There is no token field, by design."""
+
+    id: str
+    engine: str
+    channel_id: str
+    guild_id: str
+    enable: bool
+    state: str
+    state_reason: str
+    state_since: int
+    bots: list[str]
+    modes: list[str]
+    remix: bool
+    remix_auto_submit: bool
+    weight: int
+    remark: str
+    core_size: int
+    queue_size: int
+    timeout_minutes: int
+    limits: dict[str, ModeLoad]
+    load: dict[str, ModeLoad]
+    facts: dict[str, Any]
+
+
+def account_out(account: Account, counts: dict[Mode, tuple[int, int]]) -> AccountOut:
+    fast = account.limits_for(Mode.FAST)
+    facts = account.facts
+    return AccountOut(
+        id=account.id,
+        engine=account.engine,
+        channel_id=account.channel_id,
+        guild_id=account.guild_id,
+        enable=account.enabled,
+        state=account.state.value,
+        state_reason=account.state_reason,
+        state_since=account.state_since_ms,
+        bots=sorted(bot.value for bot in account.bots),
+        modes=sorted(mode.value for mode in account.modes),
+        remix=account.remix,
+        remix_auto_submit=account.remix_auto_submit,
+        weight=account.weight,
+        remark=account.remark,
+        core_size=fast.running,
+        queue_size=fast.queued,
+        timeout_minutes=max(1, round(account.timeout_s / 60)),
+        limits={
+            mode.value: ModeLoad(
+                running=account.limits_for(mode).running, queued=account.limits_for(mode).queued
+            )
+            for mode in Mode
+        },
+        load={
+            mode.value: ModeLoad(running=running, queued=queued)
+            for mode, (running, queued) in counts.items()
+        },
+        facts={
+            "subscription": facts.subscription,
+            "jobMode": facts.job_mode,
+            "fastTimeRemainingHours": facts.fast_time_remaining_h,
+            "remix": facts.remix,
+            "version": facts.version,
+            "fastExhausted": facts.fast_exhausted,
+            "updatedAt": facts.updated_ms,
+        },
+    )

@@ -1,0 +1,205 @@
+"""Settings: one YAML file plus `MJPROXY_*` environment variables, validated once at start.
+
+Precedence, lowest to highest: defaults, the YAML file (`--config FILE`), environment
+variables (`MJPROXY_API_SECRET`, nested keys with `__`: `MJPROXY_SCHEDULER__RUNNING=5`),
+then explicit overrides (command-line flags). Every key is documented in
+`config.example.yaml`. This is the only module that reads the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+
+from mjproxy.domain.ids import MAX_NODE_ID
+from mjproxy.domain.task import BotType, Mode
+
+# Values people paste from examples; refused outside development so nobody runs with them.
+_PLACEHOLDER_SECRETS = frozenset({"changethis", "changeme", "change-me", "secret", "your-secret"})
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message names the key and the bad value."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModeLimitSettings(_Section):
+    running: int = Field(3, ge=1, le=100)
+    queued: int = Field(10, ge=0, le=1000)
+
+
+class AccountSettings(_Section):
+    """One account from the config file (issue 5 moves accounts into the database)."""
+
+    id: str = Field("", max_length=64)
+    engine: str = "discord"
+    channel_id: str = ""
+    guild_id: str = ""
+    user_token: SecretStr = SecretStr("")
+    user_agent: str = ""
+    enabled: bool = True
+    bots: list[BotType] = Field(default_factory=lambda: [BotType.MID_JOURNEY, BotType.NIJI_JOURNEY])
+    modes: list[Mode] = Field(default_factory=lambda: [Mode.FAST, Mode.RELAX, Mode.TURBO])
+    limits: dict[Mode, ModeLimitSettings] = Field(default_factory=dict)
+    remix: bool = False
+    remix_auto_submit: bool = False
+    weight: int = Field(1, ge=1, le=1000)
+    remark: str = ""
+
+    @model_validator(mode="after")
+    def _default_id(self) -> AccountSettings:
+        if not self.id:
+            if not self.channel_id:
+                raise ValueError("an account needs an 'id' or a 'channel_id'")
+            self.id = self.channel_id
+        return self
+
+
+class ImageSettings(_Section):
+    max_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    max_reference_images: int = Field(5, ge=0, le=20)
+    max_upload_images: int = Field(10, ge=1, le=50)
+
+
+class SchedulerSettings(_Section):
+    running: int = Field(3, ge=1, le=100)
+    queued: int = Field(10, ge=0, le=1000)
+    task_timeout_s: float = Field(600.0, gt=0)
+    start_timeout_s: float = Field(60.0, gt=0)
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Built once at start and passed down explicitly."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MJPROXY_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
+
+    environment: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    api_secret: SecretStr | None = None
+    admin_secret: SecretStr | None = None
+    language: Literal["en", "zh"] = "en"
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    default_mode: Mode = Mode.FAST
+    node_id: int = Field(0, ge=0, le=MAX_NODE_ID)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    images: ImageSettings = Field(default_factory=ImageSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    accounts: list[AccountSettings] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        seen: set[str] = set()
+        for account in self.accounts:
+            if account.id in seen:
+                raise ValueError(f"two accounts have the id {account.id!r}; ids must be unique")
+            seen.add(account.id)
+        if self.environment == "production":
+            for name in ("api_secret", "admin_secret"):
+                secret: SecretStr | None = getattr(self, name)
+                if secret is not None and secret.get_secret_value() in _PLACEHOLDER_SECRETS:
+                    raise ValueError(f"{name} is a placeholder; set a real secret in production")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database, or a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'mjproxy.db').resolve()}"
+
+    def limits_for(self, account: AccountSettings, mode: Mode) -> ModeLimitSettings:
+        """An account's own limits for `mode`, else the scheduler's defaults."""
+        own = account.limits.get(mode)
+        if own is not None:
+            return own
+        return ModeLimitSettings(running=self.scheduler.running, queued=self.scheduler.queued)
+
+
+def load_settings(
+    config_file: Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Read `config_file` (optional), the environment and `overrides`, then validate.
+
+    `environ` replaces `os.environ` (tests pass their own). Raises `ConfigError`.
+    """
+    merged = _read_yaml(config_file) if config_file else {}
+    merged = _deep_merge(merged, _read_env(environ))
+    merged = _deep_merge(merged, {k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source=config_file)) from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the config file {str(path)!r}: {exc.strerror}.") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"The config file {str(path)!r} is not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"Expected the config file {str(path)!r} to hold a mapping of keys, "
+            f"but it holds a {type(data).__name__}."
+        )
+    return data
+
+
+def _read_env(environ: Mapping[str, str] | None) -> dict[str, Any]:
+    source = EnvSettingsSource(Settings)
+    if environ is not None:
+        source.env_vars = {key.lower(): value for key, value in environ.items()}
+    try:
+        return source()
+    except ValueError as exc:
+        raise ConfigError(f"An MJPROXY_* environment variable is malformed: {exc}") from None
+
+
+def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    result = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
+            result[key] = _deep_merge(dict(result[key]), value)
+        else:
+            result[key] = value
+    return result
+
+
+def _describe(exc: ValidationError, *, source: Path | None) -> str:
+    where = f" (from {source} and MJPROXY_* variables)" if source else ""
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "<root>"
+        if error["type"] == "extra_forbidden":
+            lines.append(f"Config key {key!r} is not a setting; see config.example.yaml.")
+            continue
+        value = error.get("input")
+        shown = "<secret>" if "secret" in key or "token" in key else _short(value)
+        lines.append(f"Config {key!r} has value {shown}: {error['msg']}.")
+    return f"Invalid configuration{where}:\n  " + "\n  ".join(lines)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
