@@ -106,11 +106,16 @@ def build_settings(database_url: str, data_dir: Path, **overrides: Any) -> Setti
 
 
 @asynccontextmanager
-async def run_app(settings: Settings, **create_kwargs: Any) -> AsyncIterator[App]:
+async def run_app(
+    settings: Settings, *, engine_options: dict[str, Any] | None = None, **create_kwargs: Any
+) -> AsyncIterator[App]:
+    """Run the app; `engine_options` are set on the scripted engine before accounts open."""
     engines: list[ScriptedEngine] = []
 
     def build_engine(sinks: EngineSinks) -> ScriptedEngine:
         engine = ScriptedEngine(sinks)
+        for name, value in (engine_options or {}).items():
+            setattr(engine, name, value)
         engines.append(engine)
         return engine
 
@@ -125,9 +130,12 @@ StartApp = Callable[..., AbstractAsyncContextManager[App]]
 
 
 def starter(database_url: str, data_dir: Path) -> StartApp:
-    """`start(**setting_overrides)` opens the app on the test's database."""
+    """`start(**setting_overrides)` opens the app on the test's database;
+    `create={...}` passes extra arguments to `create_app` (a prompt pipeline …)."""
 
-    def start(**overrides: Any) -> AbstractAsyncContextManager[App]:
-        return run_app(build_settings(database_url, data_dir, **overrides))
+    def start(
+        *, create: dict[str, Any] | None = None, **overrides: Any
+    ) -> AbstractAsyncContextManager[App]:
+        return run_app(build_settings(database_url, data_dir, **overrides), **(create or {}))
 
     return start

@@ -60,9 +60,11 @@ class ScriptedEngine:
         self.opened: list[str] = []
         self.uploaded: list[list[ImageInput]] = []
         self.refuse_with: str | None = None
+        self.refuse_resume_with: str | None = None
         self.hold_start: asyncio.Event | None = None
         self.ready_on_open = True
         self.seed = "3713209457"
+        self.seed_requests: list[str] = []
         self.closed = False
 
     # Engine protocol ---------------------------------------------------------------------
@@ -79,6 +81,8 @@ class ScriptedEngine:
         await self.started.put(job)
 
     async def resume(self, job: Job) -> None:
+        if self.refuse_resume_with is not None:
+            raise EngineError(self.refuse_resume_with)
         self.jobs[job.task.id] = job
         await self.resumed.put(job)
 
@@ -102,6 +106,7 @@ class ScriptedEngine:
         ]
 
     async def fetch_seed(self, task: Task, account: Account) -> str:
+        self.seed_requests.append(task.id)
         return self.seed
 
     async def aclose(self) -> None:

@@ -1,23 +1,110 @@
-"""The `mjproxy` command line."""
+"""The `mjproxy` command line. The only place that configures logging."""
 
 from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from mjproxy import __version__
+from mjproxy.config import ConfigError, Settings, load_settings
 
 app = typer.Typer(
     name="mjproxy",
-    help="A Midjourney Proxy API server that drives Midjourney through Discord accounts.",
+    help=(
+        "A Midjourney Proxy API server that drives Midjourney through Discord accounts.\n\n"
+        "Settings come from a YAML file (--config, see config.example.yaml) and MJPROXY_* "
+        "environment variables, e.g. MJPROXY_API_SECRET and MJPROXY_DATABASE_URL."
+    ),
     no_args_is_help=True,
     add_completion=False,
 )
+
+_LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format=_LOG_FORMAT, force=True)
+    # One line per request is the proxy's access log; uvicorn's own would duplicate it.
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on (default 127.0.0.1)")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on, 0 for any free port (default 8080)")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="YAML settings file (see config.example.yaml)"),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Directory for the SQLite database and media (default ./data)"),
+    ] = None,
+    log_level: Annotated[
+        str | None, typer.Option(help="DEBUG, INFO, WARNING or ERROR (default INFO)")
+    ] = None,
+) -> None:
+    """Serve the Midjourney Proxy API (/mj/...), its docs at /docs and /health."""
+    settings = _settings_or_exit(
+        config,
+        {
+            "host": host,
+            "port": port,
+            "data_dir": data_dir,
+            "log_level": log_level and log_level.upper(),
+        },
+    )
+    configure_logging(settings.log_level)
+    _serve(settings)
+
+
+@app.command()
+def check_config(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="YAML settings file (see config.example.yaml)"),
+    ] = None,
+) -> None:
+    """Validate the settings (file and MJPROXY_* variables) and print them, secrets hidden."""
+    settings = _settings_or_exit(config, {})
+    typer.echo(settings.model_dump_json(indent=2))
 
 
 @app.command()
 def version() -> None:
     """Print the mjproxy version."""
     typer.echo(__version__)
+
+
+def _settings_or_exit(config: Path | None, overrides: dict[str, object]) -> Settings:
+    try:
+        return load_settings(config, overrides=overrides)
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=2) from None
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from mjproxy.api.app import create_app
+    from mjproxy.engines.registry import installed_engines
+
+    api = create_app(settings, engines=installed_engines(settings))
+    uvicorn.run(
+        api,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+    )
 
 
 def main() -> None:

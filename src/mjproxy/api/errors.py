@@ -73,7 +73,8 @@ def _messages(request: Request) -> Messages:
 def _reply(
     request: Request, code: int, description: str, *, status: int, **props: Any
 ) -> JSONResponse:
-    if is_submit_route(request.url.path) and status not in (401, 404, 405, 413):
+    """A business outcome: HTTP 200 on submit routes, `status` elsewhere."""
+    if is_submit_route(request.url.path):
         status = 200
     return JSONResponse(error_body(code, description, props or None), status_code=status)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mjproxy.api.errors import error_body
+from mjproxy.api.errors import error_body, is_submit_route
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,11 @@ class JsonBodyMiddleware:
             return
         if not body.strip() or body.strip() == b"null":
             body = b"{}"
+        if b"\\u0000" in body:
+            text = "The request body contains a NUL character (\\u0000), which cannot be stored."
+            status = 200 if is_submit_route(scope["path"]) else 400
+            await _send_json(send, status, error_body(4, text))
+            return
         headers = [
             (name, value)
             for name, value in scope["headers"]

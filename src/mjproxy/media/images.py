@@ -119,4 +119,6 @@ def _sniff(data: bytes, field: str) -> str:
 
 
 def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
     return f"{size / (1024 * 1024):.1f} MB"

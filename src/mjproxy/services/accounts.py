@@ -17,6 +17,8 @@ from mjproxy.engines.base import AccountEvent
 
 logger = logging.getLogger(__name__)
 
+_BOTS = frozenset({BotType.MID_JOURNEY, BotType.NIJI_JOURNEY})
+
 
 def accounts_from_settings(settings: Settings, *, now_ms: int) -> list[Account]:
     """Turn the config file's `accounts` into domain accounts (state: connecting)."""
@@ -82,11 +84,14 @@ class AccountPool:
         return list(self._accounts.values())
 
     def candidates(self, *, bot_type: BotType, wanted: AccountFilter | None) -> list[Account]:
-        """Usable accounts that run `bot_type` and pass the client's filter."""
+        """Usable accounts that pass the client's filter and, for a Midjourney or niji job,
+        have that bot enabled (other work, such as face swap, is up to the engine)."""
         return [
             account
             for account in self._accounts.values()
-            if account.is_usable and bot_type in account.bots and matches_filter(account, wanted)
+            if account.is_usable
+            and (bot_type not in _BOTS or bot_type in account.bots)
+            and matches_filter(account, wanted)
         ]
 
     def set_state(self, account_id: str, state: AccountState, reason: str = "") -> None:

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 
+from mjproxy.domain.custom_ids import parse_custom_id
 from mjproxy.domain.errors import (
     EngineError,
     MissingField,
@@ -104,6 +105,7 @@ class TaskService:
 
     async def act(self, request: ActionRequest, *, speed: Mode | None = None) -> Accepted:
         """Press a button of a finished task: a queued child task, or one waiting in MODAL."""
+        parse_custom_id(request.custom_id)  # an unknown pattern is refused before any lookup
         parent = await self._store.get(request.task_id)
         if parent is None:
             raise RelatedTaskNotFound(request.task_id)

@@ -1,0 +1,98 @@
+"""A new app over the same database serves every task and resumes unfinished work."""
+
+from __future__ import annotations
+
+from mjproxy.domain.task import TaskStatus
+from tests.harness import StartApp, account
+
+ONE_SLOT = {"scheduler": {"running": 1, "queued": 5}}
+
+
+async def test_a_restarted_server_serves_every_task_it_had(start_app: StartApp) -> None:
+    async with start_app() as app:
+        finished, _ = await app.finished_imagine("done")
+        failed = await app.imagine("fails")
+        await app.engine.next_job()
+        await app.engine.fail(failed, "[Banned prompt] no")
+        before = {task_id: await app.fetch(task_id) for task_id in (finished, failed)}
+    async with start_app() as app:
+        after = {task_id: await app.fetch(task_id) for task_id in (finished, failed)}
+        listed = (
+            await app.client.post("/mj/task/list-by-condition", json={"ids": [*after]})
+        ).json()
+    assert after == before
+    assert {task["id"] for task in listed} == {finished, failed}
+
+
+async def test_queued_tasks_resume_after_a_restart_in_their_order(start_app: StartApp) -> None:
+    async with start_app(**ONE_SLOT) as app:
+        running = await app.imagine("one")
+        await app.engine.next_job()
+        await app.wait_status(running, TaskStatus.SUBMITTED)
+        await app.engine.progress(running, 40)
+        waiting = [await app.imagine("two"), await app.imagine("three")]
+    async with start_app(**ONE_SLOT) as app:
+        resumed = await app.engine.resumed.get()
+        await app.engine.succeed(running)
+        started = [(await app.engine.next_job()).task.id]
+        await app.engine.succeed(started[0])
+        started.append((await app.engine.next_job()).task.id)
+    assert resumed.task.id == running
+    assert resumed.task.progress == 40
+    assert started == waiting
+
+
+async def test_a_running_task_the_engine_cannot_resume_fails_with_its_reason(
+    start_app: StartApp,
+) -> None:
+    async with start_app() as app:
+        task_id = await app.imagine()
+        await app.engine.next_job()
+        await app.wait_status(task_id, TaskStatus.SUBMITTED)
+    reason = "The job's Discord message is gone."
+    async with start_app(create={"engine_options": {"refuse_resume_with": reason}}) as app:
+        task = await app.wait_status(task_id, TaskStatus.FAILURE)
+    assert task.fail_reason == reason
+
+
+async def test_tasks_of_an_account_no_longer_configured_fail_clearly(start_app: StartApp) -> None:
+    async with start_app(**ONE_SLOT) as app:
+        await app.imagine("runs")
+        queued = await app.imagine("waits")
+    async with start_app(accounts=[account("acc-9")]) as app:
+        task = await app.fetch(queued)
+    assert task["status"] == "FAILURE"
+    assert "acc-1" in task["failReason"]
+    assert "no longer configured" in task["failReason"]
+
+
+async def test_a_modal_task_can_be_confirmed_after_a_restart(start_app: StartApp) -> None:
+    async with start_app() as app:
+        parent_id, job_hash = await app.finished_imagine()
+        reply = await app.submit(
+            "/mj/submit/action",
+            {
+                "taskId": parent_id,
+                "customId": f"MJ::JOB::variation::1::{job_hash}",
+                "enableRemix": True,
+            },
+        )
+    async with start_app() as app:
+        confirmed = await app.submit(
+            "/mj/submit/modal", {"taskId": reply["result"], "prompt": "a dog"}
+        )
+        job = await app.engine.next_job()
+    assert confirmed["code"] == 1
+    assert job.modal_prompt == "a dog"
+
+
+async def test_ids_stay_unique_when_the_clock_goes_back_across_a_restart(
+    start_app: StartApp,
+) -> None:
+    async with start_app() as app:
+        before = [await app.imagine(f"p{n}") for n in range(3)]
+    early_clock = {"clock_ms": lambda: 1_704_067_300_000}  # 2024, long before the first run
+    async with start_app(create=early_clock) as app:
+        after = [await app.imagine(f"q{n}") for n in range(3)]
+    assert len(set(before + after)) == 6
+    assert min(int(task_id) for task_id in after) > max(int(task_id) for task_id in before)
