@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from mjproxy.domain.errors import BannedPrompt, InternalError
-from mjproxy.services.prompts import PreparedPrompt, PromptInput
+from mjproxy.domain.task import BotType
+from mjproxy.services.prompts import PassThroughPipeline, PreparedPrompt
 from tests.harness import StartApp, account
 
 QUEUE_1_2 = {"scheduler": {"running": 1, "queued": 2}}
@@ -14,14 +17,19 @@ QUEUE_1_2 = {"scheduler": {"running": 1, "queued": 2}}
 class BanningPipeline:
     """Refuses prompts containing 'blood', as the real banned-word pipeline would."""
 
-    async def prepare(self, prompt: PromptInput) -> PreparedPrompt:
-        if "blood" in prompt.text:
-            raise BannedPrompt("blood", prompt_en=prompt.text)
-        return PreparedPrompt(prompt=prompt.text, prompt_en=prompt.text.upper())
+    async def prepare(
+        self, prompt: str, *, bot_type: BotType = BotType.MID_JOURNEY
+    ) -> PreparedPrompt:
+        if "blood" in prompt:
+            raise BannedPrompt("blood", prompt_en=prompt)
+        prepared = await PassThroughPipeline().prepare(prompt, bot_type=bot_type)
+        return dataclasses.replace(prepared, prompt_en=prompt.upper(), final_zh_prompt="一只猫")
 
 
 class BrokenPipeline:
-    async def prepare(self, prompt: PromptInput) -> PreparedPrompt:
+    async def prepare(
+        self, prompt: str, *, bot_type: BotType = BotType.MID_JOURNEY
+    ) -> PreparedPrompt:
         raise InternalError("The translation service is down.")
 
 
@@ -96,6 +104,7 @@ async def test_the_pipeline_output_becomes_prompt_en(start_app: StartApp) -> Non
     async with start_app(create={"pipeline": BanningPipeline()}) as app:
         task = await app.fetch(await app.imagine("a cat"))
     assert (task["prompt"], task["promptEn"]) == ("a cat", "A CAT")
+    assert task["properties"]["finalZhPrompt"] == "一只猫"
 
 
 async def test_code_9_when_something_inside_fails(start_app: StartApp) -> None:

@@ -23,7 +23,7 @@ from mjproxy.api.routes import health, mj_router
 from mjproxy.clock import system_clock_ms
 from mjproxy.config import Settings
 from mjproxy.engines.base import EngineFactory
-from mjproxy.services.prompts import PassThroughPipeline, PromptPipeline
+from mjproxy.services.prompts import PassThroughPipeline, PromptPreparer
 from mjproxy.services.runtime import build_services, running
 from mjproxy.store.base import TaskRepository
 from mjproxy.store.sql import open_store
@@ -48,7 +48,7 @@ def create_app(
     engines: Mapping[str, EngineFactory] | None = None,
     store: TaskRepository | None = None,
     clock_ms: Callable[[], int] = system_clock_ms,
-    pipeline: PromptPipeline | None = None,
+    pipeline: PromptPreparer | None = None,
 ) -> FastAPI:
     """Build the API for `settings`.
 
@@ -93,7 +93,7 @@ def _lifespan(
     engines: dict[str, EngineFactory],
     store: TaskRepository | None,
     clock_ms: Callable[[], int],
-    pipeline: PromptPipeline | None,
+    pipeline: PromptPreparer | None,
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

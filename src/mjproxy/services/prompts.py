@@ -1,40 +1,27 @@
 """The hook where prompts are checked and prepared before any task is stored.
 
-`TaskService` calls the pipeline on every prompt a client writes: imagine, shorten, blend
-(when a prompt is sent), edits, video and modal confirmations. The real pipeline (banned
-words, Chinese → English translation, parameter checks) plugs in through `create_app`;
-the default passes prompts through unchanged.
+`TaskService` calls `prepare` on every prompt a client writes: imagine, shorten, edits,
+video and modal confirmations. The real pipeline (`services/prompt_pipeline.py`: parameter
+checks, banned words, Chinese → English) has exactly this shape and plugs in through
+`create_app(pipeline=...)`; the default only reads the speed-mode flags.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
-from mjproxy.domain.task import BotType, TaskAction
+from mjproxy.domain.prompt import parse_prompt, requests_niji, speed_modes, strip_speed_flags
+from mjproxy.domain.task import BotType
+from mjproxy.services.prompt_pipeline import PreparedPrompt
+
+__all__ = ["PassThroughPipeline", "PreparedPrompt", "PromptPreparer"]
 
 
-@dataclass(frozen=True, slots=True)
-class PromptInput:
-    """A prompt as the client wrote it (already trimmed), and what it is for."""
-
-    text: str
-    action: TaskAction
-    bot_type: BotType
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedPrompt:
-    """`prompt` is what the task shows as its prompt; `prompt_en` is what goes upstream."""
-
-    prompt: str
-    prompt_en: str
-    final_zh_prompt: str | None = None
-
-
-class PromptPipeline(Protocol):
-    async def prepare(self, prompt: PromptInput) -> PreparedPrompt:
-        """Check and translate `prompt`.
+class PromptPreparer(Protocol):
+    async def prepare(
+        self, prompt: str, *, bot_type: BotType = BotType.MID_JOURNEY
+    ) -> PreparedPrompt:
+        """Check and translate a non-blank `prompt`.
 
         Raises `BannedPrompt` (code 24), `InvalidPrompt` (code 4) or another
         `RequestRejected`; nothing is stored when it raises.
@@ -45,5 +32,16 @@ class PromptPipeline(Protocol):
 class PassThroughPipeline:
     """No checks, no translation: `prompt_en` is the prompt itself."""
 
-    async def prepare(self, prompt: PromptInput) -> PreparedPrompt:
-        return PreparedPrompt(prompt=prompt.text, prompt_en=prompt.text)
+    async def prepare(
+        self, prompt: str, *, bot_type: BotType = BotType.MID_JOURNEY
+    ) -> PreparedPrompt:
+        parsed = parse_prompt(prompt)
+        return PreparedPrompt(
+            prompt=prompt,
+            prompt_en=prompt,
+            final_prompt=strip_speed_flags(parsed),
+            final_zh_prompt=None,
+            modes=speed_modes(parsed),
+            niji=requests_niji(parsed),
+            version=None,
+        )

@@ -20,7 +20,7 @@ from mjproxy.domain.ids import TaskIdGenerator
 from mjproxy.engines.base import Engine, EngineFactory, EngineSinks
 from mjproxy.services.accounts import AccountPool, accounts_from_settings
 from mjproxy.services.events import EventBus
-from mjproxy.services.prompts import PromptPipeline
+from mjproxy.services.prompts import PromptPreparer
 from mjproxy.services.queries import TaskQueries
 from mjproxy.services.scheduler import Scheduler
 from mjproxy.services.tasks import TaskService
@@ -53,7 +53,7 @@ async def build_services(
     *,
     store: TaskRepository,
     engines: Mapping[str, EngineFactory],
-    pipeline: PromptPipeline,
+    pipeline: PromptPreparer,
     clock_ms: Callable[[], int],
 ) -> Services:
     """Build the object graph. Task ids continue above the largest id already stored."""

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mjproxy.domain.task import AccountFilter, BotType, ImageInput, Mode, Task, TaskAction
-
-_MODE_FLAG = re.compile(r"(?:^|\s)--(fast|relax|turbo)(?=\s|$)", re.IGNORECASE)
+from mjproxy.domain.task import AccountFilter, BotType, ImageInput, Task, TaskAction
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +54,3 @@ class Accepted:
     task: Task
     queue_position: int | None = None
     needs_modal: bool = False
-
-
-def modes_in_prompt(prompt: str) -> tuple[Mode, ...]:
-    """The speed modes named by `--fast`, `--relax`, `--turbo` flags, in order of appearance."""
-    found: list[Mode] = []
-    for match in _MODE_FLAG.finditer(prompt):
-        mode = Mode(match.group(1).upper())
-        if mode not in found:
-            found.append(mode)
-    return tuple(found)

@@ -36,15 +36,9 @@ from mjproxy.services import actions
 from mjproxy.services.accounts import AccountPool
 from mjproxy.services.events import EventBus
 from mjproxy.services.jobs import MASK_ROLE, MODAL_PROMPT_KEY, OPTIONS_KEY
-from mjproxy.services.prompts import PreparedPrompt, PromptInput, PromptPipeline
+from mjproxy.services.prompts import PreparedPrompt, PromptPreparer
 from mjproxy.services.scheduler import Admission, Scheduler
-from mjproxy.services.submissions import (
-    Accepted,
-    ActionRequest,
-    ModalRequest,
-    NewTask,
-    modes_in_prompt,
-)
+from mjproxy.services.submissions import Accepted, ActionRequest, ModalRequest, NewTask
 from mjproxy.store.base import TaskRepository
 
 logger = logging.getLogger(__name__)
@@ -67,7 +61,7 @@ class TaskService:
         scheduler: Scheduler,
         pool: AccountPool,
         ids: TaskIdGenerator,
-        pipeline: PromptPipeline,
+        pipeline: PromptPreparer,
         clock_ms: Callable[[], int],
         default_mode: Mode,
     ) -> None:
@@ -85,19 +79,21 @@ class TaskService:
 
     async def submit(self, new: NewTask, *, speed: Mode | None = None) -> Accepted:
         """Store and queue a new job. Raises `RequestRejected` subclasses; stores nothing then."""
-        prepared = await self._prepare(new.prompt, new.action, new)
+        prepared = await self._prepare(new)
+        properties = prepared.properties() if prepared else {}
         task = Task(
             id=self._ids.next_id(),
             action=new.action,
             submit_time_ms=self._clock_ms(),
-            prompt=prepared.prompt,
-            prompt_en=prepared.prompt_en,
-            final_zh_prompt=prepared.final_zh_prompt,
+            prompt=prepared.prompt if prepared else "",
+            prompt_en=prepared.prompt_en if prepared else "",
+            final_zh_prompt=prepared.final_zh_prompt if prepared else None,
             state=new.state,
             bot_type=new.bot_type,
             account_filter=new.account_filter,
             notify_hook=new.notify_hook,
-            requested_modes=self._modes(speed, new),
+            requested_modes=self._modes(speed, new, prepared.modes if prepared else ()),
+            properties=properties,
             engine_state={OPTIONS_KEY: dict(new.options)} if new.options else {},
         )
         task.description = _describe_new(task, new)
@@ -145,7 +141,7 @@ class TaskService:
         if task.action is TaskAction.INPAINT and request.mask is None:
             raise MissingField("maskBase64", hint="Vary (Region) repaints the masked area")
         text = request.prompt.strip() or task.final_prompt or task.prompt_en or task.prompt
-        prepared = await self._pipeline.prepare(PromptInput(text, task.action, task.bot_type))
+        prepared = await self._pipeline.prepare(text, bot_type=task.bot_type)
         admission = self._scheduler.admit(
             task, modes=task.requested_modes or (self._default_mode,), pinned_to=task.account_id
         )
@@ -255,17 +251,20 @@ class TaskService:
 
     # Internals -------------------------------------------------------------------------
 
-    async def _prepare(self, text: str, action: TaskAction, new: NewTask) -> PreparedPrompt:
-        if not text:
-            return PreparedPrompt(prompt="", prompt_en="")
-        return await self._pipeline.prepare(PromptInput(text, action, new.bot_type))
+    async def _prepare(self, new: NewTask) -> PreparedPrompt | None:
+        if not new.prompt:
+            return None
+        return await self._pipeline.prepare(new.prompt, bot_type=new.bot_type)
 
-    def _modes(self, speed: Mode | None, new: NewTask) -> tuple[Mode, ...]:
+    def _modes(
+        self, speed: Mode | None, new: NewTask, flagged: tuple[Mode, ...]
+    ) -> tuple[Mode, ...]:
+        """The path prefix, else `accountFilter.modes`, else `--fast` flags, else the default."""
         if speed is not None:
             return (speed,)
         if new.account_filter is not None and new.account_filter.modes:
             return new.account_filter.modes
-        return modes_in_prompt(new.prompt) or (self._default_mode,)
+        return flagged or (self._default_mode,)
 
     async def _enqueue(
         self, task: Task, inputs: Sequence[ImageInput], *, pinned_to: str | None
