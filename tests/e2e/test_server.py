@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import re
-import signal
 import socket
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,10 +12,9 @@ import httpx
 import uvicorn
 
 from mjproxy.api.app import create_app
+from tests.e2e.cli_server import serve_cli
 from tests.harness import build_settings
 from tests.scripted_engine import WAIT_S, ScriptedEngine
-
-_RUNNING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 
 
 @asynccontextmanager
@@ -75,39 +70,17 @@ async def test_imagine_fetch_and_action_over_a_real_socket(
     assert '"code":1' in action.text
 
 
-async def _line_matching(
-    stream: asyncio.StreamReader, pattern: re.Pattern[str], seen: list[str]
-) -> re.Match[str]:
-    async with asyncio.timeout(30):
-        while True:
-            line = (await stream.readline()).decode()
-            if not line:
-                raise AssertionError("the server exited early:\n" + "".join(seen))
-            seen.append(line)
-            if match := pattern.search(line):
-                return match
-
-
 async def test_the_serve_command_serves_and_stops_with_a_summary_line(tmp_path: Path) -> None:
-    env = {**os.environ, "MJPROXY_API_SECRET": "cli-key", "MJPROXY_DATABASE_URL": ""}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "mjproxy", "serve", "--port", "0", "--data-dir", str(tmp_path),
-        stderr=asyncio.subprocess.PIPE, env=env,
-    )  # fmt: skip
-    assert process.stderr is not None
-    seen: list[str] = []
-    try:
-        port = (await _line_matching(process.stderr, _RUNNING, seen)).group(1)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            health = await client.get("/health")
-            refused = await client.get("/mj/task/list")
-            allowed = await client.get("/mj/task/list", headers={"Authorization": "Bearer cli-key"})
-    finally:
-        process.send_signal(signal.SIGINT)
-    await _line_matching(process.stderr, re.compile("mjproxy stopped after"), seen)
-    assert await asyncio.wait_for(process.wait(), 30) == 0
+    async with (
+        serve_cli(tmp_path, MJPROXY_API_SECRET="cli-key") as server,
+        httpx.AsyncClient(base_url=server.base_url) as client,
+    ):
+        health = await client.get("/health")
+        refused = await client.get("/mj/task/list")
+        allowed = await client.get("/mj/task/list", headers={"Authorization": "Bearer cli-key"})
+    assert server.process.returncode == 0
     assert health.json()["status"] == "ok"
     assert refused.status_code == 401
     assert allowed.json() == []
     assert (tmp_path / "mjproxy.db").exists()
-    assert "cli-key" not in "".join(seen)
+    assert "cli-key" not in "".join(server.output)
