@@ -1,0 +1,1 @@
+"""The simulated Midjourney bot: jobs, buttons, modals, scenarios."""

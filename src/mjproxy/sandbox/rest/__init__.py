@@ -1,0 +1,1 @@
+"""Discord REST API routes of the simulator."""
