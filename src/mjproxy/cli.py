@@ -10,6 +10,7 @@ import typer
 
 from mjproxy import __version__
 from mjproxy.config import ConfigError, Settings, load_settings
+from mjproxy.sandbox.cli import sandbox_command
 
 app = typer.Typer(
     name="mjproxy",
@@ -105,6 +106,9 @@ def _serve(settings: Settings) -> None:
         log_config=None,
         timeout_graceful_shutdown=10,
     )
+
+
+app.command(name="sandbox")(sandbox_command)
 
 
 def main() -> None:
