@@ -268,3 +268,19 @@ async def test_single_image_buttons_follow_the_model(
     assert any(i.startswith(present) for i in ids)
     assert not any(i.startswith(absent) for i in ids)
     assert re.search(r"Image #1", single["content"])
+
+
+async def test_submit_job_through_the_iframe_url_template(sandbox: Sandbox, client: Client) -> None:
+    """What a client configured with `{application_id}` hosts posts to."""
+    _, single = await picked(client, "a gate")
+    mark = len(client.gateway.received)
+    nonce = await client.click(single, find_button(single, "Vary (Region)"))
+    iframe = await client.gateway.event(
+        "INTERACTION_IFRAME_MODAL_CREATE", lambda d: d["nonce"] == nonce
+    )
+    base = sandbox.iframe_url_template.format(application_id=iframe["application"]["id"])
+    body = {"customId": iframe["custom_id"], "prompt": "", "mask": mask_b64()}
+    async with httpx.AsyncClient() as http:
+        response = await http.post(f"{base}/inpaint/api/submit-job", json=body)
+    assert response.json() == {"success": True}
+    await reply_to(client, single, since=mark)

@@ -212,6 +212,11 @@ class Sandbox:
     def control_url(self) -> str:
         return f"{self.base_url}/_sandbox"
 
+    @property
+    def iframe_url_template(self) -> str:
+        """The Vary (Region) host with an `{application_id}` placeholder, as clients set it."""
+        return f"{self.base_url}/discordsays/{{application_id}}"
+
     def inpaint_submit_url(self, application_id: str = MIDJOURNEY_APP_ID) -> str:
         """Where the Vary (Region) editor posts (stands in for `<app id>.discordsays.com`)."""
         return f"{self.base_url}/discordsays/{application_id}/inpaint/api/submit-job"
