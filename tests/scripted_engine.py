@@ -61,6 +61,7 @@ class ScriptedEngine:
         self.uploaded: list[list[ImageInput]] = []
         self.refuse_with: str | None = None
         self.refuse_resume_with: str | None = None
+        self.crash_with: Exception | None = None
         self.hold_start: asyncio.Event | None = None
         self.ready_on_open = True
         self.seed = "3713209457"
@@ -77,6 +78,8 @@ class ScriptedEngine:
             await self.hold_start.wait()
         if self.refuse_with is not None:
             raise EngineError(self.refuse_with)
+        if self.crash_with is not None:
+            raise self.crash_with
         self.jobs[job.task.id] = job
         await self.started.put(job)
 

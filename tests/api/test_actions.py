@@ -398,3 +398,20 @@ async def test_cancel_of_a_finished_or_unknown_task(start_app: StartApp) -> None
         unknown = await app.client.post("/mj/task/42/cancel")
     assert (done.status_code, done.json()["code"]) == (400, 4)
     assert (unknown.status_code, unknown.json()["code"]) == (404, 3)
+
+
+async def test_cancel_a_task_waiting_in_modal(start_app: StartApp) -> None:
+    async with start_app() as app:
+        parent_id, job_hash = await upscaled(app)
+        modal_id = (
+            await app.submit(
+                "/mj/submit/action",
+                {"taskId": parent_id, "customId": f"MJ::CustomZoom::{job_hash}"},
+            )
+        )["result"]
+        response = await app.client.post(f"/mj/task/{modal_id}/cancel")
+        confirm = await app.submit("/mj/submit/modal", {"taskId": modal_id})
+        task = await app.fetch(modal_id)
+    assert response.json()["description"] == "Cancelled"
+    assert task["status"] == "CANCEL"
+    assert confirm["code"] == 4

@@ -45,6 +45,19 @@ async def test_a_task_the_engine_refuses_fails_with_the_engines_reason(start_app
     assert fetched["failReason"] == reason
 
 
+async def test_an_engine_that_crashes_fails_the_task_and_the_server_keeps_going(
+    start_app: StartApp,
+) -> None:
+    crash = {"engine_options": {"crash_with": RuntimeError("bug in the engine")}}
+    async with start_app(create=crash) as app:
+        first = await app.wait_status(await app.imagine("one"), TaskStatus.FAILURE)
+        second = await app.wait_status(await app.imagine("two"), TaskStatus.FAILURE)
+    assert first.fail_reason == (
+        "Internal error while the task was handed to the engine: RuntimeError."
+    )
+    assert second.status is TaskStatus.FAILURE
+
+
 async def test_an_engine_that_does_not_accept_in_time_fails_the_task(start_app: StartApp) -> None:
     never = asyncio.Event()
     async with start_app(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mjproxy.domain.ids import node_of
 from mjproxy.domain.task import TaskStatus
 from tests.harness import StartApp, account
 
@@ -96,3 +97,14 @@ async def test_ids_stay_unique_when_the_clock_goes_back_across_a_restart(
         after = [await app.imagine(f"q{n}") for n in range(3)]
     assert len(set(before + after)) == 6
     assert min(int(task_id) for task_id in after) > max(int(task_id) for task_id in before)
+
+
+async def test_two_instances_on_one_database_never_share_an_id(start_app: StartApp) -> None:
+    same_instant = {"clock_ms": lambda: 1_767_225_600_000}
+    async with (
+        start_app(node_id=1, create=same_instant) as first,
+        start_app(node_id=2, create=same_instant) as second,
+    ):
+        ids = [await first.imagine("a"), await second.imagine("b"), await first.imagine("c")]
+    assert len(set(ids)) == 3
+    assert [node_of(task_id) for task_id in ids] == [1, 2, 1]

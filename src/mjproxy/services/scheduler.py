@@ -219,7 +219,18 @@ class Scheduler:
             group.create_task(self._watch_deadlines(), name="scheduler-deadlines")
             while True:
                 task_id = await self._startable.get()
-                group.create_task(self._start(task_id), name=f"start-{task_id}")
+                group.create_task(self._start_guarded(task_id), name=f"start-{task_id}")
+
+    async def _start_guarded(self, task_id: str) -> None:
+        # A task boundary: whatever goes wrong here (the database gone, a bug) fails this
+        # task and never the scheduler's task group.
+        try:
+            await self._start(task_id)
+        except Exception as exc:
+            logger.exception("task %s: starting it failed", task_id)
+            await self._fail_quietly(
+                task_id, f"Internal error while starting: {type(exc).__name__}."
+            )
 
     async def _start(self, task_id: str) -> None:
         entry = self._entries.get(task_id)
@@ -276,7 +287,10 @@ class Scheduler:
             now = time.monotonic()
             for task_id in [tid for tid, at in self._deadlines.items() if at <= now]:
                 del self._deadlines[task_id]
-                await self._expire(task_id)
+                try:
+                    await self._expire(task_id)
+                except Exception:
+                    logger.exception("task %s: failing it after its timeout failed", task_id)
             upcoming = min(self._deadlines.values(), default=None)
             delay = None if upcoming is None else max(0.0, upcoming - time.monotonic())
             with contextlib.suppress(TimeoutError):
@@ -298,6 +312,13 @@ class Scheduler:
                 await engine.cancel(task)
         except (EngineError, TimeoutError) as exc:
             logger.warning("task %s: the engine could not stop it: %s", task.id, exc)
+
+    async def _fail_quietly(self, task_id: str, reason: str) -> None:
+        try:
+            await self._fail(task_id, reason)
+        except Exception:
+            logger.exception("task %s: recording its failure failed", task_id)
+            self.release(task_id)
 
     async def _fail(self, task_id: str, reason: str) -> None:
         await self._report(TaskUpdate(task_id, status=TaskStatus.FAILURE, fail_reason=reason))

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
+from typing import cast
 
 import pytest
 
 from mjproxy.domain.account import Account, AccountState, ModeLimits
 from mjproxy.domain.errors import NoAvailableAccount, QueueFull
-from mjproxy.domain.task import Mode, Task, TaskAction, TaskUpdate
+from mjproxy.domain.task import Mode, Task, TaskAction, TaskStatus, TaskUpdate
 from mjproxy.engines.base import AccountEvent, EngineSinks
 from mjproxy.services.accounts import AccountPool
 from mjproxy.services.scheduler import Scheduler
+from mjproxy.store.base import TaskRepository
+from mjproxy.store.errors import StoreError
 from mjproxy.store.sql import open_store
 from tests.scripted_engine import ScriptedEngine
 
@@ -153,3 +158,36 @@ async def test_waiting_tasks_start_when_the_account_becomes_ready(
     assert not scheduler.is_dispatched("1")
     await scheduler.account_event(AccountEvent("a", state=AccountState.READY))
     assert scheduler.is_dispatched("1")
+
+
+class _BrokenStore:
+    """A repository whose reads fail, as when the database goes away."""
+
+    async def get(self, task_id: str) -> Task | None:
+        raise StoreError("The database refused the operation: OperationalError.")
+
+
+async def test_a_failing_database_fails_the_task_not_the_scheduler() -> None:
+    reported: list[TaskUpdate] = []
+
+    async def record(update: TaskUpdate) -> None:
+        reported.append(update)
+        if len(reported) == 1:
+            done.set()
+
+    done = asyncio.Event()
+    pool = AccountPool([account("a")], clock_ms=lambda: 0)
+    store = cast(TaskRepository, _BrokenStore())
+    scheduler = Scheduler(pool=pool, store=store, task_timeout_s=60, start_timeout_s=5)
+    engine = ScriptedEngine(EngineSinks(_ignore_update, _ignore_event))
+    scheduler.connect(engines={"scripted": engine}, updates=record)
+    scheduler.commit(scheduler.admit(task("1"), modes=[Mode.FAST]))
+    running = asyncio.create_task(scheduler.run())
+    async with asyncio.timeout(10):
+        await done.wait()
+    assert not running.done()
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    assert reported[0].status is TaskStatus.FAILURE
+    assert reported[0].fail_reason == "Internal error while starting: StoreError."
