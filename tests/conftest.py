@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests import databases
+from tests.harness import StartApp, starter
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +53,10 @@ def database_url(
 def sqlite_url(tmp_path: Path) -> str:
     """A fresh SQLite database file, for tests that are about something other than storage."""
     return f"sqlite:///{tmp_path / 'mjproxy.db'}"
+
+
+@pytest.fixture
+def start_app(database_url: str, tmp_path: Path) -> StartApp:
+    """`async with start_app(**setting_overrides) as app:` runs the real app on this test's
+    database (once per backend) with a scripted engine; see tests/harness.py."""
+    return starter(database_url, tmp_path)

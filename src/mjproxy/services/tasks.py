@@ -145,11 +145,14 @@ class TaskService:
         admission = self._scheduler.admit(
             task, modes=task.requested_modes or (self._default_mode,), pinned_to=task.account_id
         )
+        placed = _placed(task, admission)
         confirmed = dataclasses.replace(
-            _placed(task, admission),
+            placed,
             status=TaskStatus.NOT_START,
             prompt=prepared.prompt,
             prompt_en=prepared.prompt_en,
+            final_zh_prompt=prepared.final_zh_prompt,
+            properties={**placed.properties, **prepared.properties()},
             engine_state={**task.engine_state, MODAL_PROMPT_KEY: prepared.prompt_en},
             version=task.version + 1,
         )
