@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
 from mjproxy.sandbox import DescribeResult, Mode, Sandbox
@@ -268,3 +269,21 @@ async def test_show_unknown_job(client: Client) -> None:
     nonce = await client.slash("show", options=[{"type": 3, "name": "job_id", "value": "nope"}])
     notice = await client.gateway.event("MESSAGE_CREATE", lambda d: d.get("nonce") == nonce)
     assert notice["embeds"][0]["title"] == "Invalid job ID"
+
+
+async def test_show_renders_again_after_the_cdn_evicted_the_result(
+    sandbox: Sandbox, client: Client
+) -> None:
+    grid = await grid_for(client, "an evicted grid")
+    sandbox.cdn.max_bytes = 1  # every later file evicts all earlier ones
+    async with httpx.AsyncClient() as http:
+        sandbox.cdn.put(client.channel_id, "filler.bin", b"xx", "application/octet-stream")
+        gone = await http.get(grid["attachments"][0]["url"])
+        assert gone.status_code == 404
+        nonce = await client.slash(
+            "show", options=[{"type": 3, "name": "job_id", "value": job_uuid(grid)}]
+        )
+        shown = await client.gateway.event("MESSAGE_CREATE", lambda d: d.get("nonce") == nonce)
+        again = await http.get(shown["attachments"][0]["url"])
+    assert again.status_code == 200
+    assert len(again.content) == grid["attachments"][0]["size"]

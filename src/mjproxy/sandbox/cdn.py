@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -28,10 +29,12 @@ class Blob:
 
 
 class Cdn:
-    def __init__(self, *, ids: Ids, link_ttl_s: float) -> None:
+    def __init__(self, *, ids: Ids, link_ttl_s: float, max_bytes: int) -> None:
         self._ids = ids
         self._secret = ids.hex_id(64).encode()
-        self._blobs: dict[str, Blob] = {}
+        self._blobs: OrderedDict[str, Blob] = OrderedDict()
+        self._stored_bytes = 0
+        self.max_bytes = max_bytes
         self.link_ttl_s = link_ttl_s
         self.base_url = ""  # set once the server knows its port
         self._revoked: set[str] = set()
@@ -50,7 +53,7 @@ class Cdn:
         attachment_id = self._ids.snowflake()
         root = "ephemeral-attachments" if ephemeral else "attachments"
         path = f"/{root}/{channel_id}/{attachment_id}/{filename}"
-        self._blobs[path] = Blob(data, content_type)
+        self._store(path, Blob(data, content_type))
         url = self.signed_url(path)
         attachment: JsonObject = {
             "id": attachment_id,
@@ -65,6 +68,19 @@ class Cdn:
         if ephemeral:
             attachment["ephemeral"] = True
         return attachment
+
+    def _store(self, path: str, blob: Blob) -> None:
+        """Keep `blob`; past `max_bytes` the oldest files go (their links then answer 404)."""
+        self._blobs[path] = blob
+        self._stored_bytes += len(blob.data)
+        while self._stored_bytes > self.max_bytes and len(self._blobs) > 1:
+            _, oldest = self._blobs.popitem(last=False)
+            self._stored_bytes -= len(oldest.data)
+
+    @staticmethod
+    def path_of(attachment: JsonObject) -> str:
+        """The CDN path of an attachment this CDN made."""
+        return "/" + str(attachment["url"]).split("/", 3)[3].split("?", 1)[0]
 
     def signed_url(self, path: str) -> str:
         issued = int(time.time())

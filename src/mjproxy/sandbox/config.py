@@ -114,6 +114,7 @@ class SandboxConfig:
     rate_limit: int = 5  # requests per bucket window when enforced
     rate_limit_window_s: float = 5.0
     cdn_link_ttl_s: float = 86_400.0
+    cdn_max_bytes: int = 512 * 1024 * 1024  # oldest files are evicted past this
     max_upload_bytes: int = 25 * 1024 * 1024
     transcript_limit: int = 100_000
     timings: Timings = field(default_factory=Timings)
@@ -134,6 +135,7 @@ class SandboxConfig:
             ("rate_limit", self.rate_limit > 0),
             ("rate_limit_window_s", self.rate_limit_window_s > 0),
             ("max_upload_bytes", self.max_upload_bytes > 0),
+            ("cdn_max_bytes", self.cdn_max_bytes > 0),
         ]
         for name, ok in checks:
             if not ok:

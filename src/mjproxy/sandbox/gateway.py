@@ -153,8 +153,8 @@ class Gateway:
         if session is None or session.account is not account:
             conn.send(payloads.invalid_session(False))
             return
-        seq = data.get("seq") if isinstance(data.get("seq"), int) else 0
-        assert isinstance(seq, int)
+        given = data.get("seq")
+        seq = given if isinstance(given, int) and not isinstance(given, bool) else 0
         if seq > session.seq:
             self._sessions.end(session)
             conn.close(CloseCode.INVALID_SEQ)

@@ -13,7 +13,7 @@ import colorsys
 import hashlib
 import io
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageStat, UnidentifiedImageError
@@ -130,11 +130,16 @@ def tile_png(spec: TileSpec, *, scale: int = 1) -> bytes:
     return encode(image, "PNG", compress_level=1)
 
 
+def scaled_tile(spec: TileSpec, divisor: int) -> TileSpec:
+    """The same tile drawn `divisor` times smaller (for previews)."""
+    return replace(spec, width=max(8, spec.width // divisor), height=max(8, spec.height // divisor))
+
+
 def preview(tiles: list[TileSpec], percent: int, fmt: str) -> tuple[bytes, tuple[int, int]]:
-    """A small, blurred look at the unfinished grid (blurrier the earlier the step)."""
+    """A blurred look at the unfinished grid (blurrier the earlier the step)."""
     grid = compose_grid(tiles) if len(tiles) == 4 else render_tile(tiles[0])
-    small = grid.resize((max(8, grid.width // 4), max(8, grid.height // 4)))
-    blurred = small.filter(ImageFilter.GaussianBlur(radius=max(0.0, (100 - percent) / 10)))
+    radius = max(0.0, (100 - percent) / 10) * grid.width / 512
+    blurred = grid.filter(ImageFilter.GaussianBlur(radius=radius))
     if fmt == "JPEG":
         return encode(blurred, "JPEG", quality=70), blurred.size
     return encode(blurred, "WEBP", quality=60), blurred.size

@@ -61,7 +61,11 @@ class Sandbox:
         self.tasks = BackgroundTasks()
         self.sessions = SessionRegistry(self.ids, buffer_size=self.config.replay_buffer_size)
         self.commands = CommandRegistry(self.ids)
-        self.cdn = Cdn(ids=self.ids, link_ttl_s=self.config.cdn_link_ttl_s)
+        self.cdn = Cdn(
+            ids=self.ids,
+            link_ttl_s=self.config.cdn_link_ttl_s,
+            max_bytes=self.config.cdn_max_bytes,
+        )
         self.uploads = UploadStore(
             world=self.world, ids=self.ids, max_bytes=self.config.max_upload_bytes
         )

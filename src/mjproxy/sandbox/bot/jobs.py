@@ -81,6 +81,16 @@ JOB_SPECS: dict[JobKind, JobSpec] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class ResultFile:
+    """Where a finished job's picture lives on the CDN (it can always be rendered again)."""
+
+    filename: str
+    content_type: str
+    size: tuple[int, int]
+    cdn_path: str
+
+
 @dataclass(slots=True)
 class Job:
     """One job: who asked, what it shows, where its messages are, how it ended."""
@@ -104,7 +114,7 @@ class Job:
     status: JobStatus = JobStatus.QUEUED
     progress_message: StoredMessage | None = None
     result_message: StoredMessage | None = None
-    result_file: tuple[str, bytes, str, tuple[int, int]] | None = None  # name, bytes, type, size
+    result_file: ResultFile | None = None
     cancelled: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property

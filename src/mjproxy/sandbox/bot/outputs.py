@@ -10,13 +10,14 @@ import asyncio
 
 from mjproxy.sandbox import images
 from mjproxy.sandbox.bot.context import BotContext
-from mjproxy.sandbox.bot.jobs import Job, Layout
+from mjproxy.sandbox.bot.jobs import Job, Layout, ResultFile
 from mjproxy.sandbox.bot.prompts import slug
 from mjproxy.sandbox.config import PreviewStyle
 from mjproxy.sandbox.entities import Channel
 from mjproxy.sandbox.protocol import JsonObject
 
 VIDEO_LONG_SIDE_PX = 480  # SD video is 480p (commercial.md §1.4)
+PREVIEW_SCALE = 4  # previews are a quarter of the final size; rendering them small is cheap
 
 
 class Outputs:
@@ -40,7 +41,8 @@ class Outputs:
             return []
         ephemeral = style == PreviewStyle.EPHEMERAL_STEPS
         fmt = "JPEG" if ephemeral else "WEBP"
-        data, size = await asyncio.to_thread(images.preview, job.tiles, percent, fmt)
+        small = [images.scaled_tile(t, PREVIEW_SCALE) for t in job.tiles]
+        data, size = await asyncio.to_thread(images.preview, small, percent, fmt)
         name = f"{job.uuid}_0_step_{step}.jpeg" if ephemeral else f"{job.uuid}_grid_0.webp"
         kind = "image/jpeg" if ephemeral else "image/webp"
         attachment = self._ctx.cdn.put(
@@ -49,17 +51,21 @@ class Outputs:
         return [attachment]
 
     async def result(self, job: Job) -> JsonObject:
-        """Render the finished picture, keep it on the job (for /show), and put it on the CDN."""
+        """Render the finished picture and put it on the CDN; the job remembers where."""
         data, kind, size, extension = await asyncio.to_thread(_render, job)
         name = f"{job.account.user.username}_{slug(job.prompt)}_{job.uuid}.{extension}"
-        job.result_file = (name, data, kind, size)
-        return self.repost(job, job.channel)
+        attachment = self._ctx.cdn.put(job.channel.id, name, data, kind, size=size)
+        job.result_file = ResultFile(name, kind, size, self._ctx.cdn.path_of(attachment))
+        return attachment
 
-    def repost(self, job: Job, channel: Channel) -> JsonObject:
-        """The job's result file as a new attachment in `channel`."""
+    async def repost(self, job: Job, channel: Channel) -> JsonObject:
+        """The job's result as a new attachment in `channel` (/show), re-rendered if evicted."""
         assert job.result_file is not None
-        name, data, kind, size = job.result_file
-        return self._ctx.cdn.put(channel.id, name, data, kind, size=size)
+        result = job.result_file
+        blob = self._ctx.cdn.blob(result.cdn_path)
+        data = blob.data if blob is not None else (await asyncio.to_thread(_render, job))[0]
+        return self._ctx.cdn.put(channel.id, result.filename, data, result.content_type,
+                                 size=result.size)  # fmt: skip
 
 
 def _render(job: Job) -> tuple[bytes, str, tuple[int, int], str]:

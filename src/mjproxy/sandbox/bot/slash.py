@@ -166,7 +166,7 @@ class SlashCommands:
         if job is None or job.account is not ix.account or job.result_file is None:
             await self._replies.embed(ix, "job_not_found", fields={"job_id": job_id})
             return
-        attachment = self._outputs.repost(job, ix.channel)
+        attachment = await self._outputs.repost(job, ix.channel)
         components, actions = render(
             self._flow.rows(job), fields={"uuid": job.uuid}, job_uuid=job.uuid
         )
