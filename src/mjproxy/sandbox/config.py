@@ -111,8 +111,11 @@ class SandboxConfig:
     queue_depth: int = 10  # jobs that may wait for a slot before "Queue full"
     banned_words: tuple[str, ...] = ("sbx-banned",)
     enforce_rate_limits: bool = False
-    rate_limit: int = 5  # requests per bucket window when enforced
-    rate_limit_window_s: float = 5.0
+    # What X-RateLimit-* headers announce per (user, route, channel) bucket, and what is
+    # enforced when `enforce_rate_limits` is on. Well-behaved clients wait when a bucket is
+    # spent, so the default is generous (Discord's global 50 requests per second).
+    rate_limit: int = 50
+    rate_limit_window_s: float = 1.0
     cdn_link_ttl_s: float = 86_400.0
     cdn_max_bytes: int = 512 * 1024 * 1024  # oldest files are evicted past this
     max_upload_bytes: int = 25 * 1024 * 1024

@@ -178,9 +178,9 @@ INFO_LINES = (
 # -- /describe and /shorten [ref §3.3] ---------------------------------------------------------
 KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣")
 DESCRIBE_STYLES = (
-    "a {colour} dreamscape with soft volumetric light, digital painting",
+    "dreamscape in {colour} tones with soft volumetric light, digital painting",
     "{colour} abstract shapes floating in fog, minimalist poster art",
-    "a quiet {colour} landscape at dusk, cinematic still, 35mm film",
+    "quiet landscape at dusk in {colour} hues, cinematic still, 35mm film",
     "ornate {colour} pattern study, highly detailed illustration",
 )
 DESCRIBE_LINE = "{keycap} {text} --ar {aspect}"
