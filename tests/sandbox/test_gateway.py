@@ -263,3 +263,16 @@ async def test_hello_can_be_read_with_plain_websockets(sandbox: Sandbox) -> None
         assert isinstance(frame, bytes)
         hello = json.loads(zlib.decompressobj().decompress(frame))
     assert hello["op"] == 10
+
+
+async def test_delayed_event_arrives_after_later_ones(sandbox: Sandbox, client: Client) -> None:
+    sandbox.faults.delay_events("MESSAGE_CREATE", 1.0, count=1)
+    path = f"/channels/{client.channel_id}/messages"
+    first = (await client.rest.http.post(path, json={"content": "first"})).json()
+    second = (await client.rest.http.post(path, json={"content": "second"})).json()
+    late = await client.gateway.event("MESSAGE_CREATE", lambda d: d["id"] == second["id"])
+    assert not client.gateway.events("MESSAGE_CREATE")[:-1]  # "first" is still held back
+    await client.gateway.event("MESSAGE_CREATE", lambda d: d["id"] == first["id"])
+    names = [p["d"]["content"] for p in client.gateway.events("MESSAGE_CREATE")]
+    assert names == ["second", "first"]
+    assert late["content"] == "second"
