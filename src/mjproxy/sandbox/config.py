@@ -119,7 +119,7 @@ class SandboxConfig:
     cdn_link_ttl_s: float = 86_400.0
     cdn_max_bytes: int = 512 * 1024 * 1024  # oldest files are evicted past this
     max_upload_bytes: int = 25 * 1024 * 1024
-    transcript_limit: int = 100_000
+    transcript_limit: int = 20_000  # entries kept; older ones fall off (memory of long demos)
     timings: Timings = field(default_factory=Timings)
     switches: Switches = field(default_factory=Switches)
 
