@@ -36,6 +36,7 @@ from mjproxy.services import actions
 from mjproxy.services.accounts import AccountPool
 from mjproxy.services.events import EventBus
 from mjproxy.services.jobs import MASK_ROLE, MODAL_PROMPT_KEY, OPTIONS_KEY
+from mjproxy.services.locks import KeyedLock
 from mjproxy.services.prompts import PreparedPrompt, PromptPreparer
 from mjproxy.services.scheduler import Admission, Scheduler
 from mjproxy.services.submissions import Accepted, ActionRequest, ModalRequest, NewTask
@@ -43,7 +44,7 @@ from mjproxy.store.base import TaskRepository
 
 logger = logging.getLogger(__name__)
 
-_MAX_WRITE_ATTEMPTS = 5
+_MAX_WRITE_ATTEMPTS = 10
 _ENGINE_CANCEL_TIMEOUT_S = 10.0
 RESTART_REASON = (
     "mjproxy restarted while this task was running and its engine could not pick it up again."
@@ -73,6 +74,7 @@ class TaskService:
         self._pipeline = pipeline
         self._clock_ms = clock_ms
         self._default_mode = default_mode
+        self._writing = KeyedLock()
         self.submitted = 0
 
     # Client requests -------------------------------------------------------------------
@@ -157,8 +159,9 @@ class TaskService:
             version=task.version + 1,
         )
         try:
-            if not await self._store.update(confirmed, expected_version=task.version):
-                raise WrongTaskStatus(task.id, "changing", needed="fetch it and try again")
+            async with self._writing.hold(task.id):
+                if not await self._store.update(confirmed, expected_version=task.version):
+                    raise WrongTaskStatus(task.id, "changing", needed="fetch it and try again")
             if request.mask is not None:
                 mask = dataclasses.replace(request.mask, role=MASK_ROLE)
                 await self._store.add_inputs(task.id, [mask])
@@ -210,19 +213,22 @@ class TaskService:
         Out-of-order updates are dropped; concurrent writers are resolved by re-reading and
         re-applying. Returns the new snapshot, or None when nothing changed.
         """
-        for _ in range(_MAX_WRITE_ATTEMPTS):
-            current = await self._store.get(update.task_id)
-            if current is None:
-                logger.warning("task %s: update for an unknown task dropped", update.task_id)
-                return None
-            try:
-                new = apply_update(current, update, now_ms=self._clock_ms())
-            except StaleUpdate as exc:
-                logger.debug("task %s: %s", update.task_id, exc)
-                return None
-            if await self._store.update(new, expected_version=current.version):
-                await self._after_change(current, new)
-                return new
+        # Writers in this process take turns per task, so they never collide; the version
+        # check and the retries are for other instances writing the same row.
+        async with self._writing.hold(update.task_id):
+            for _ in range(_MAX_WRITE_ATTEMPTS):
+                current = await self._store.get(update.task_id)
+                if current is None:
+                    logger.warning("task %s: update for an unknown task dropped", update.task_id)
+                    return None
+                try:
+                    new = apply_update(current, update, now_ms=self._clock_ms())
+                except StaleUpdate as exc:
+                    logger.debug("task %s: %s", update.task_id, exc)
+                    return None
+                if await self._store.update(new, expected_version=current.version):
+                    await self._after_change(current, new)
+                    return new
         logger.error(
             "task %s: update lost to %d concurrent writes", update.task_id, _MAX_WRITE_ATTEMPTS
         )
