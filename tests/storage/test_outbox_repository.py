@@ -159,3 +159,11 @@ async def test_prune_deletes_only_old_finished_deliveries(outbox: SqlOutboxRepos
     assert await outbox.get(done) is None
     assert await outbox.attempts(done) == []
     assert await outbox.get(waiting) is not None
+
+
+async def test_has_delivery_finds_a_task_version_once_enqueued(outbox: SqlOutboxRepository) -> None:
+    assert not await outbox.has_delivery("20", 4)
+    await _enqueue(outbox, "20", 4)
+    assert await outbox.has_delivery("20", 4)
+    assert not await outbox.has_delivery("20", 5)
+    assert not await outbox.has_delivery("x", 4)

@@ -41,6 +41,7 @@ GRID_ACTIONS = frozenset(
 _EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
 _CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "gif": "image/gif"}
 IMAGE_ROUTE = "/mj/image"
+_PROBE_KEY = "probe"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,14 @@ class ResultRehoster:
         return self._storage.public_url(key) or (
             f"{self._options.public_base_url.rstrip('/')}{IMAGE_ROUTE}/{key}"
         )
+
+    def owns(self, url: str) -> bool:
+        """Whether `url` points at media this rehoster stored (app route or public bucket)."""
+        prefixes = [f"{self._options.public_base_url.rstrip('/')}{IMAGE_ROUTE}/"]
+        public = self._storage.public_url(_PROBE_KEY)
+        if public is not None:
+            prefixes.append(public.removesuffix(_PROBE_KEY))
+        return url.startswith(tuple(prefixes))
 
     async def download(self, url: str) -> bytes:
         """GET `url` with retries on transport errors and 5xx; raise `MediaError` when it fails."""

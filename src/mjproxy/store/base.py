@@ -122,6 +122,10 @@ class OutboxRepository(Protocol):
 
     async def get(self, delivery_id: int) -> Delivery | None: ...
 
+    async def has_delivery(self, task_id: str, task_version: int) -> bool:
+        """Whether any delivery exists for this version of the task (restart recovery)."""
+        ...
+
     async def list_recent(
         self,
         *,

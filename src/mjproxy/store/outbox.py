@@ -136,6 +136,17 @@ class SqlOutboxRepository:
             ).first()
         return _row_to_delivery(row._mapping) if row else None
 
+    async def has_delivery(self, task_id: str, task_version: int) -> bool:
+        if not task_id.isdigit() or len(task_id) > 18:
+            return False
+        query = (
+            select(_D.id)
+            .where(_D.task_id == int(task_id), _D.task_version == task_version)
+            .limit(1)
+        )
+        async with self._begin() as connection:
+            return (await connection.execute(query)).first() is not None
+
     async def list_recent(
         self,
         *,
