@@ -10,6 +10,7 @@ import pytest
 
 from tests import databases
 from tests.harness import StartApp, starter
+from tests.peers.s3 import S3Server, running_s3_server
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +61,10 @@ def start_app(database_url: str, tmp_path: Path) -> StartApp:
     """`async with start_app(**setting_overrides) as app:` runs the real app on this test's
     database (once per backend) with a scripted engine; see tests/harness.py."""
     return starter(database_url, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real S3-compatible server (moto in server mode) on 127.0.0.1, one per test run."""
+    with running_s3_server() as server:
+        yield server

@@ -100,6 +100,8 @@ def build_settings(database_url: str, data_dir: Path, **overrides: Any) -> Setti
         "data_dir": data_dir,
         "database_url": database_url,
         "accounts": [account()],
+        # The scripted CDN URLs lead nowhere; tests of re-hosting turn it on with a real CDN.
+        "media": {"rehost": False},
     }
     values.update(overrides)
     return load_settings(environ={}, overrides=values)

@@ -135,6 +135,7 @@ class ScriptedEngine:
         buttons: list[Button] | None = None,
         job_hash: str | None = None,
         final_prompt: str | None = None,
+        image_url: str | None = None,
     ) -> str:
         """Finish the task with a grid result; returns the job hash used in its buttons."""
         job_hash = job_hash or str(uuid.uuid4())
@@ -142,7 +143,7 @@ class ScriptedEngine:
             TaskUpdate(
                 task_id,
                 status=TaskStatus.SUCCESS,
-                image_url=f"https://cdn.example.test/{job_hash}.png",
+                image_url=image_url or f"https://cdn.example.test/{job_hash}.png",
                 buttons=grid_buttons(job_hash) if buttons is None else buttons,
                 message_id=str(1_200_000_000_000_000_000 + int(task_id) % 1_000_000),
                 message_hash=job_hash,

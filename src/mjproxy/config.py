@@ -8,6 +8,7 @@ then explicit overrides (command-line flags). Every key is documented in
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -76,6 +77,71 @@ class SchedulerSettings(_Section):
     start_timeout_s: float = Field(60.0, gt=0)
 
 
+class S3Settings(_Section):
+    """S3-compatible object storage for media (docs/media.md)."""
+
+    bucket: str = ""
+    endpoint_url: str | None = None
+    region: str = "us-east-1"
+    access_key_id: SecretStr | None = None
+    secret_access_key: SecretStr | None = None
+    prefix: str = ""
+    url_mode: Literal["proxy", "public", "presigned"] = "proxy"
+    public_base_url: str | None = None
+    presign_expiry_s: int = Field(3600, ge=1, le=7 * 24 * 3600)
+    path_style: bool = True
+    timeout_s: float = Field(30.0, gt=0)
+
+
+class MediaSettings(_Section):
+    """Re-hosted result images: where they live and for how long (docs/media.md)."""
+
+    rehost: bool = True
+    previews: bool = True
+    storage: Literal["local", "s3"] = "local"
+    dir: Path | None = None
+    retention_days: float = Field(30.0, ge=0)
+    cleanup_interval_s: float = Field(3600.0, gt=0)
+    download_timeout_s: float = Field(60.0, gt=0)
+    max_download_bytes: int = Field(64 * 1024 * 1024, ge=1024)
+    thumbnail_max_side: int = Field(384, ge=16, le=4096)
+    s3: S3Settings = Field(default_factory=S3Settings)
+
+    @model_validator(mode="after")
+    def _check_s3(self) -> MediaSettings:
+        if self.storage == "s3" and not self.s3.bucket:
+            raise ValueError("media.storage is 's3' but media.s3.bucket is empty")
+        if self.s3.url_mode == "public" and self.storage == "s3" and not self.s3.public_base_url:
+            raise ValueError("media.s3.url_mode 'public' needs media.s3.public_base_url")
+        return self
+
+
+class WebhookSettings(_Section):
+    """Notify hooks: retries, signatures and the SSRF allow-list (docs/webhooks.md)."""
+
+    global_hook: str | None = None
+    signing_secret: SecretStr | None = None
+    attempt_timeout_s: float = Field(10.0, gt=0, le=300)
+    retry_window_s: float = Field(24 * 3600.0, ge=0)
+    first_delay_s: float = Field(2.0, gt=0)
+    max_delay_s: float = Field(600.0, gt=0)
+    concurrency: int = Field(8, ge=1, le=256)
+    allowed_networks: list[str] = Field(default_factory=list)
+    log_retention_days: float = Field(7.0, ge=0)
+
+    @model_validator(mode="after")
+    def _check_networks(self) -> WebhookSettings:
+        for text in self.allowed_networks:
+            try:
+                ipaddress.ip_network(text.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"webhooks.allowed_networks has {text!r}, which is not a network "
+                    "such as '10.0.0.0/8' or '127.0.0.1/32'"
+                ) from None
+        return self
+
+
 class Settings(BaseSettings):
     """Everything an operator can set. Built once at start and passed down explicitly."""
 
@@ -95,9 +161,12 @@ class Settings(BaseSettings):
     default_mode: Mode = Mode.FAST
     node_id: int = Field(0, ge=0, le=MAX_NODE_ID)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    public_base_url: str | None = None
     images: ImageSettings = Field(default_factory=ImageSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     accounts: list[AccountSettings] = Field(default_factory=list)
+    media: MediaSettings = Field(default_factory=MediaSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -106,6 +175,8 @@ class Settings(BaseSettings):
             if account.id in seen:
                 raise ValueError(f"two accounts have the id {account.id!r}; ids must be unique")
             seen.add(account.id)
+        if self.public_base_url and not self.public_base_url.startswith(("http://", "https://")):
+            raise ValueError("public_base_url must start with http:// or https://")
         if self.environment == "production":
             for name in ("api_secret", "admin_secret"):
                 secret: SecretStr | None = getattr(self, name)
@@ -119,6 +190,19 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'mjproxy.db').resolve()}"
+
+    @property
+    def effective_public_base_url(self) -> str:
+        """Where clients reach this server: `public_base_url`, else the listening address."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{self.port}"
+
+    @property
+    def effective_media_dir(self) -> Path:
+        return self.media.dir or self.data_dir / "media"
 
     def limits_for(self, account: AccountSettings, mode: Mode) -> ModeLimitSettings:
         """An account's own limits for `mode`, else the scheduler's defaults."""

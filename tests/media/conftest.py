@@ -1,21 +1,15 @@
-"""Media fixtures: a local directory and a real S3-compatible server on 127.0.0.1."""
+"""Media fixtures: both storage backends (S3 on the run's real server, tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from mjproxy.media.s3 import S3MediaStorage, S3Options, S3UrlMode
 from mjproxy.media.storage import LocalMediaStorage, MediaStorage
-from tests.peers.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server, running_s3_server
-
-
-@pytest.fixture(scope="session")
-def s3_server() -> Iterator[S3Server]:
-    with running_s3_server() as server:
-        yield server
+from tests.peers.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server
 
 
 def s3_options(server: S3Server, bucket: str, **overrides: object) -> S3Options:

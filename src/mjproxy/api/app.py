@@ -19,13 +19,14 @@ from mjproxy.api.auth import KeyCheck
 from mjproxy.api.errors import install_error_handlers
 from mjproxy.api.messages import Messages
 from mjproxy.api.middleware import CrashGuardMiddleware, JsonBodyMiddleware
-from mjproxy.api.routes import health, mj_router
+from mjproxy.api.routes import health, media, mj_router
+from mjproxy.api.schemas import task_json
 from mjproxy.clock import system_clock_ms
 from mjproxy.config import Settings
 from mjproxy.engines.base import EngineFactory
 from mjproxy.services.prompts import PassThroughPipeline, PromptPreparer
 from mjproxy.services.runtime import build_services, running
-from mjproxy.store.base import TaskRepository
+from mjproxy.store.base import OutboxRepository, TaskRepository
 from mjproxy.store.sql import open_store
 from mjproxy.store.urls import describe
 
@@ -47,19 +48,21 @@ def create_app(
     *,
     engines: Mapping[str, EngineFactory] | None = None,
     store: TaskRepository | None = None,
+    outbox: OutboxRepository | None = None,
     clock_ms: Callable[[], int] = system_clock_ms,
     pipeline: PromptPreparer | None = None,
 ) -> FastAPI:
     """Build the API for `settings`.
 
     `engines` maps an engine name (an account's `engine`) to the factory that builds it.
-    `store` replaces the database named in the settings (the caller then owns it).
+    `store` (and `outbox`, for webhooks) replace the database named in the settings (the
+    caller then owns them).
     """
     app = FastAPI(
         title="mjproxy",
         version=__version__,
         description=_DESCRIPTION,
-        lifespan=_lifespan(settings, dict(engines or {}), store, clock_ms, pipeline),
+        lifespan=_lifespan(settings, dict(engines or {}), (store, outbox), clock_ms, pipeline),
         redoc_url=None,
     )
     app.state.messages = Messages(settings.language)
@@ -69,6 +72,8 @@ def create_app(
     # Aggregators put the speed mode in front (/mj-fast/mj/...); other single segments work too.
     app.include_router(mj_router(), prefix="/{speed}/mj", include_in_schema=False)
     app.include_router(health.router)
+    # Images are read without a key (the path holds an unguessable token): docs/media.md.
+    app.include_router(media.router, prefix="/mj")
     app.add_middleware(JsonBodyMiddleware, max_body_bytes=_max_body_bytes(settings))
     app.add_middleware(CrashGuardMiddleware)
     app.add_middleware(
@@ -91,7 +96,7 @@ def _max_body_bytes(settings: Settings) -> int:
 def _lifespan(
     settings: Settings,
     engines: dict[str, EngineFactory],
-    store: TaskRepository | None,
+    given: tuple[TaskRepository | None, OutboxRepository | None],
     clock_ms: Callable[[], int],
     pipeline: PromptPreparer | None,
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -104,17 +109,19 @@ def _lifespan(
                 "API; set MJPROXY_API_SECRET"
             )
         async with AsyncExitStack() as stack:
-            repository = store
+            repository, outbox = given
             if repository is None:
                 opened = await open_store(settings.effective_database_url)
                 stack.push_async_callback(opened.aclose)
-                repository = opened.tasks
+                repository, outbox = opened.tasks, opened.outbox
             services = await build_services(
                 settings,
                 store=repository,
                 engines=engines,
                 pipeline=pipeline or PassThroughPipeline(),
                 clock_ms=clock_ms,
+                task_json=task_json,
+                outbox=outbox,
             )
             app.state.services = services
             async with running(services):
@@ -123,7 +130,7 @@ def _lifespan(
                     __version__,
                     len(services.pool.all()),
                     ", ".join(sorted(services.engines)) or "none",
-                    describe(settings.effective_database_url) if store is None else "(given)",
+                    describe(settings.effective_database_url) if given[0] is None else "(given)",
                 )
                 yield
 

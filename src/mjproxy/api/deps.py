@@ -10,7 +10,9 @@ from mjproxy.api.auth import KeyCheck
 from mjproxy.api.messages import Messages
 from mjproxy.domain.task import Mode
 from mjproxy.media.images import ImageLimits
+from mjproxy.media.storage import MediaStorage
 from mjproxy.services.accounts import AccountPool
+from mjproxy.services.delivery import DeliveryServices
 from mjproxy.services.queries import TaskQueries
 from mjproxy.services.runtime import Services
 from mjproxy.services.scheduler import Scheduler
@@ -78,6 +80,14 @@ def _image_limits(request: Request) -> ImageLimits:
     return ImageLimits(max_bytes=get_services(request).settings.images.max_bytes)
 
 
+def _delivery(request: Request) -> DeliveryServices:
+    return get_services(request).delivery
+
+
+def _media_storage(request: Request) -> MediaStorage:
+    return get_services(request).delivery.storage
+
+
 Tasks = Annotated[TaskService, Depends(_tasks)]
 Queries = Annotated[TaskQueries, Depends(_queries)]
 Upstream = Annotated[UpstreamCalls, Depends(_upstream)]
@@ -87,3 +97,5 @@ Msgs = Annotated[Messages, Depends(_messages)]
 Speed = Annotated[Mode | None, Depends(speed_mode)]
 Limits = Annotated[ImageLimits, Depends(_image_limits)]
 ServicesDep = Annotated[Services, Depends(get_services)]
+Delivery = Annotated[DeliveryServices, Depends(_delivery)]
+MediaStorageDep = Annotated[MediaStorage, Depends(_media_storage)]

@@ -28,6 +28,8 @@ from mjproxy.domain.errors import (
     AccountNotFound,
     AuthenticationFailed,
     BannedPrompt,
+    DeliveryNotFound,
+    MediaNotFound,
     MjProxyError,
     RequestRejected,
     TaskNotFound,
@@ -58,6 +60,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestRejected, _rejected)  # type: ignore[arg-type]
     app.add_exception_handler(TaskNotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(AccountNotFound, _not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(MediaNotFound, _not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(DeliveryNotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(AuthenticationFailed, _unauthorized)  # type: ignore[arg-type]
     app.add_exception_handler(UpstreamError, _upstream)  # type: ignore[arg-type]
     app.add_exception_handler(MjProxyError, _internal)  # type: ignore[arg-type]
@@ -88,7 +92,7 @@ async def _rejected(request: Request, exc: RequestRejected) -> JSONResponse:
     return _reply(request, exc.code, description, status=status, **properties)
 
 
-async def _not_found(request: Request, exc: TaskNotFound | AccountNotFound) -> JSONResponse:
+async def _not_found(request: Request, exc: MjProxyError) -> JSONResponse:
     return JSONResponse(error_body(3, _messages(request).error(exc)), status_code=404)
 
 

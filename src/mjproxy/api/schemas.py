@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from mjproxy.domain.account import Account
+from mjproxy.domain.deliveries import Delivery, DeliveryStatus
 from mjproxy.domain.task import Mode, Task
+from mjproxy.services.delivery_log import redact_url
 
 
 class _Reply(BaseModel):
@@ -109,6 +112,12 @@ def task_out(task: Task) -> TaskOut:
         bot_type=task.bot_type.value,
         mode=task.mode.value if task.mode else None,
     )
+
+
+def task_json(task: Task) -> str:
+    """The task exactly as the fetch route's body: webhooks and live streams send this."""
+    body = JSONResponse(task_out(task).model_dump(mode="json", by_alias=True)).body
+    return bytes(body).decode("utf-8")
 
 
 def task_properties(task: Task) -> dict[str, Any]:
@@ -207,4 +216,52 @@ def account_out(account: Account, counts: dict[Mode, tuple[int, int]]) -> Accoun
             "fastExhausted": facts.fast_exhausted,
             "updatedAt": facts.updated_ms,
         },
+    )
+
+
+class DeliveryOut(_Reply):
+    """One webhook delivery in the admin log. Times are epoch milliseconds."""
+
+    id: str
+    task_id: str
+    task_version: int
+    target: str = Field(description="The hook's scheme, host and port (path and query hidden)")
+    status: str = Field(examples=["delivered"])
+    attempts: int
+    created_at: int
+    next_attempt_at: int | None
+    last_attempt_at: int | None
+    last_status_code: int | None
+    last_error: str | None
+    finished_at: int | None
+
+
+class DeliveryAttemptOut(_Reply):
+    number: int
+    started_at: int
+    duration_ms: int
+    status_code: int | None
+    error: str | None
+
+
+class DeliveryDetailOut(DeliveryOut):
+    payload: str = Field(description="The exact body sent (the task JSON)")
+    attempt_log: list[DeliveryAttemptOut]
+
+
+def delivery_out(delivery: Delivery) -> DeliveryOut:
+    pending = delivery.status is DeliveryStatus.PENDING
+    return DeliveryOut(
+        id=str(delivery.id),
+        task_id=delivery.task_id,
+        task_version=delivery.task_version,
+        target=redact_url(delivery.url),
+        status=delivery.status.value,
+        attempts=delivery.attempts,
+        created_at=delivery.created_ms,
+        next_attempt_at=delivery.next_attempt_ms if pending else None,
+        last_attempt_at=delivery.last_attempt_ms,
+        last_status_code=delivery.last_status_code,
+        last_error=delivery.last_error,
+        finished_at=delivery.finished_ms,
     )

@@ -25,6 +25,8 @@ MjProxyError
 │   └── UpstreamError
 │       └── StaleCommand       Discord says a command version is outdated (50035)
 ├── MediaError                 storing, fetching or decoding a result image failed
+├── MediaNotFound              HTTP 404: no stored image at that path (never stored, expired)
+├── DeliveryNotFound           HTTP 404: no webhook delivery has that id
 └── InternalError              code 9
 """
 
@@ -200,6 +202,20 @@ class StaleCommand(UpstreamError):
 
 class MediaError(MjProxyError):
     """A result image could not be downloaded, decoded or stored; the message says which."""
+
+
+class MediaNotFound(MjProxyError):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"No image is stored at {path[:120]!r}; it may have expired (see media retention)."
+        )
+        self.path = path
+
+
+class DeliveryNotFound(MjProxyError):
+    def __init__(self, delivery_id: str) -> None:
+        super().__init__(f"No webhook delivery has the id {delivery_id[:40]!r}.")
+        self.delivery_id = delivery_id
 
 
 class InternalError(MjProxyError):

@@ -13,6 +13,7 @@ a finished task is announced once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -20,14 +21,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mjproxy.domain.task import Task, TaskStatus
+from mjproxy.services.events import EventBus
 from mjproxy.services.outbox import RetryPolicy
 from mjproxy.store.base import OutboxRepository, TaskRepository
+from mjproxy.store.errors import StoreError
 
 logger = logging.getLogger(__name__)
 
 TaskSerializer = Callable[[Task], str]
 _REMEMBERED_TASKS = 10_000
 _RECOVERY_SCAN = 500
+_BUS_BUFFER = 10_000
 _FINAL = [status for status in TaskStatus if status.is_terminal]
 
 
@@ -53,6 +57,25 @@ class WebhookNotifier:
         self._is_ready = is_ready
         self._clock_ms = clock_ms
         self._last: OrderedDict[str, _Sent] = OrderedDict()
+
+    async def run(self, bus: EventBus, *, ready: asyncio.Event | None = None) -> None:
+        """Enqueue every change published on `bus` until cancelled; `ready` is set once
+        subscribed."""
+        wanted = lambda task: self.hook_for(task) is not None  # noqa: E731
+        async with bus.subscribe(wanted, maxsize=_BUS_BUFFER) as events:
+            if ready is not None:
+                ready.set()
+            dropped = 0
+            async for task in events:
+                if events.dropped > dropped:
+                    dropped = events.dropped
+                    logger.warning("webhooks: %d task events dropped (too slow)", dropped)
+                try:
+                    await self.notify(task)
+                except StoreError as exc:
+                    logger.warning(
+                        "task %s: webhook not queued, the store failed: %s", task.id, exc
+                    )
 
     def hook_for(self, task: Task) -> str | None:
         return (task.notify_hook or "").strip() or self._global_hook

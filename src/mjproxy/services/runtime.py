@@ -19,13 +19,15 @@ from mjproxy.domain.account import Account, AccountState
 from mjproxy.domain.ids import TaskIdGenerator
 from mjproxy.engines.base import Engine, EngineFactory, EngineSinks
 from mjproxy.services.accounts import AccountPool, accounts_from_settings
+from mjproxy.services.delivery import DeliveryServices, build_delivery, hook_policy
 from mjproxy.services.events import EventBus
+from mjproxy.services.notifier import TaskSerializer
 from mjproxy.services.prompts import PromptPreparer
 from mjproxy.services.queries import TaskQueries
 from mjproxy.services.scheduler import Scheduler
 from mjproxy.services.tasks import TaskService
 from mjproxy.services.upstream import UpstreamCalls
-from mjproxy.store.base import TaskRepository
+from mjproxy.store.base import OutboxRepository, TaskRepository
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,7 @@ class Services:
     queries: TaskQueries
     upstream: UpstreamCalls
     engines: dict[str, Engine]
+    delivery: DeliveryServices
 
 
 async def build_services(
@@ -55,9 +58,12 @@ async def build_services(
     engines: Mapping[str, EngineFactory],
     pipeline: PromptPreparer,
     clock_ms: Callable[[], int],
+    task_json: TaskSerializer,
+    outbox: OutboxRepository | None = None,
 ) -> Services:
     """Build the object graph. Task ids continue above the largest id already stored."""
     ids = TaskIdGenerator(settings.node_id, floor=await store.max_id(), clock_ms=clock_ms)
+    policy = hook_policy(settings)
     bus = EventBus()
     pool = AccountPool(accounts_from_settings(settings, now_ms=clock_ms()), clock_ms=clock_ms)
     scheduler = Scheduler(
@@ -75,6 +81,7 @@ async def build_services(
         pipeline=pipeline,
         clock_ms=clock_ms,
         default_mode=settings.default_mode,
+        check_hook=policy.check_syntax,
     )
     sinks = EngineSinks(updates=tasks.apply, accounts=scheduler.account_event)
     built = {name: factory(sinks) for name, factory in engines.items()}
@@ -95,6 +102,9 @@ async def build_services(
             timeout_s=settings.scheduler.start_timeout_s,
         ),
         engines=built,
+        delivery=build_delivery(
+            settings, bus=bus, tasks=tasks, policy=policy, outbox=outbox, task_json=task_json
+        ),
     )
 
 
@@ -102,7 +112,11 @@ async def build_services(
 async def running(services: Services) -> AsyncIterator[None]:
     """Run the scheduler, open every account, resume unfinished work; undo it all on exit."""
     started = time.monotonic()
-    async with asyncio.TaskGroup() as group:
+    # Delivery starts first (its bus followers must see every change) and stops last.
+    async with (
+        services.delivery.running(store=services.store, bus=services.bus),
+        asyncio.TaskGroup() as group,
+    ):
         scheduler = group.create_task(services.scheduler.run(), name="scheduler")
         try:
             for account in services.pool.all():

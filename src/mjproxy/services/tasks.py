@@ -65,8 +65,10 @@ class TaskService:
         pipeline: PromptPreparer,
         clock_ms: Callable[[], int],
         default_mode: Mode,
+        check_hook: Callable[[str], None] = lambda url: None,
     ) -> None:
         self._store = store
+        self._check_hook = check_hook
         self._bus = bus
         self._scheduler = scheduler
         self._pool = pool
@@ -81,6 +83,8 @@ class TaskService:
 
     async def submit(self, new: NewTask, *, speed: Mode | None = None) -> Accepted:
         """Store and queue a new job. Raises `RequestRejected` subclasses; stores nothing then."""
+        if new.notify_hook:
+            self._check_hook(new.notify_hook)
         prepared = await self._prepare(new)
         properties = prepared.properties() if prepared else {}
         task = Task(
@@ -104,6 +108,8 @@ class TaskService:
     async def act(self, request: ActionRequest, *, speed: Mode | None = None) -> Accepted:
         """Press a button of a finished task: a queued child task, or one waiting in MODAL."""
         parse_custom_id(request.custom_id)  # an unknown pattern is refused before any lookup
+        if request.notify_hook:
+            self._check_hook(request.notify_hook)
         parent = await self._store.get(request.task_id)
         if parent is None:
             raise RelatedTaskNotFound(request.task_id)
@@ -207,11 +213,15 @@ class TaskService:
         """The engines' `UpdateSink`: see `record`."""
         await self.record(update)
 
-    async def record(self, update: TaskUpdate) -> Task | None:
+    async def record(
+        self, update: TaskUpdate, *, only_if: Callable[[Task], bool] | None = None
+    ) -> Task | None:
         """Apply an update: persist, then publish. Raises `StoreError` if the database fails.
 
         Out-of-order updates are dropped; concurrent writers are resolved by re-reading and
-        re-applying. Returns the new snapshot, or None when nothing changed.
+        re-applying. `only_if` is checked against the stored task on every try (media uses
+        it so a slow copy never overwrites a newer image). Returns the new snapshot, or None
+        when nothing changed.
         """
         # Writers in this process take turns per task, so they never collide; the version
         # check and the retries are for other instances writing the same row.
@@ -220,6 +230,8 @@ class TaskService:
                 current = await self._store.get(update.task_id)
                 if current is None:
                     logger.warning("task %s: update for an unknown task dropped", update.task_id)
+                    return None
+                if only_if is not None and not only_if(current):
                     return None
                 try:
                     new = apply_update(current, update, now_ms=self._clock_ms())

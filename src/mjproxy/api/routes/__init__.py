@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from mjproxy.api.deps import require_api_key
-from mjproxy.api.routes import accounts, actions, submit, tasks
+from mjproxy.api.deps import require_admin_key, require_api_key
+from mjproxy.api.routes import accounts, actions, streams, submit, tasks, webhooks_admin
 
 
 def mj_router() -> APIRouter:
@@ -14,4 +14,6 @@ def mj_router() -> APIRouter:
     router.include_router(actions.router)
     router.include_router(tasks.router)
     router.include_router(accounts.router)
+    router.include_router(streams.router)
+    router.include_router(webhooks_admin.router, dependencies=[Depends(require_admin_key)])
     return router
