@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import subprocess
 import sys
@@ -21,7 +22,8 @@ REGION = "us-east-1"
 class S3Server:
     endpoint_url: str
 
-    def create_bucket(self) -> str:
+    def create_bucket(self, *, public_read: bool = False) -> str:
+        """A new, uniquely named bucket; `public_read` lets anyone GET its objects."""
         name = f"mjproxy-t-{secrets.token_hex(5)}"
         client = boto3.session.Session().client(
             "s3",
@@ -32,9 +34,25 @@ class S3Server:
         )
         try:
             client.create_bucket(Bucket=name)
+            if public_read:
+                client.put_bucket_policy(Bucket=name, Policy=json.dumps(_public_read(name)))
         finally:
             client.close()
         return name
+
+
+def _public_read(bucket: str) -> dict[str, object]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
 
 
 @contextmanager

@@ -92,7 +92,11 @@ class WebhookDispatcher:
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
         self._in_flight: set[int] = set()
-        self._on_attempt = on_attempt
+        self._observers: list[AttemptObserver] = [on_attempt] if on_attempt else []
+
+    def observe(self, observer: AttemptObserver) -> None:
+        """Also tell `observer` about every recorded attempt from now on."""
+        self._observers.append(observer)
 
     def wake(self) -> None:
         """Look for due deliveries now (a delivery was enqueued or finished)."""
@@ -161,8 +165,8 @@ class WebhookDispatcher:
             error=error,
         )
         await self._record(delivery, attempt, refused=refused)
-        if self._on_attempt is not None:
-            self._on_attempt(delivery, attempt)
+        for observer in self._observers:
+            observer(delivery, attempt)
         return attempt
 
     async def _attempt(
