@@ -8,8 +8,10 @@ import json
 import time
 from typing import Any
 
+import pytest
 from aiohttp import web
 
+from mjproxy.config import ConfigError
 from mjproxy.domain.task import TaskStatus
 from mjproxy.services.signing import verify
 from tests.delivery.conftest import (
@@ -187,3 +189,10 @@ async def test_a_task_without_a_hook_sends_nothing_and_the_global_hook_serves_ot
     assert {r.path for r in receiver.requests} == {"/global"}
     assert _bodies(receiver.requests)[-1]["failReason"] == "Banned by the test"
     assert TaskStatus.FAILURE.value == _bodies(receiver.requests)[-1]["status"]
+
+
+async def test_a_private_global_hook_stops_the_server_at_start(start_app: StartApp) -> None:
+    hooks = {"global_hook": "http://10.1.2.3/hook"}
+    with pytest.raises(ConfigError, match=r"webhooks\.global_hook"):
+        async with start_app(**keyed(webhooks=hooks)):
+            pass

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
-from mjproxy.config import Settings
+from mjproxy.config import ConfigError, Settings
+from mjproxy.domain.errors import UnsafeHookUrl
 from mjproxy.domain.task import Task
 from mjproxy.media.rehost import RehostOptions, ResultRehoster
 from mjproxy.media.retention import MediaRetention
@@ -49,20 +51,22 @@ def media_storage(settings: Settings) -> MediaStorage:
     return S3MediaStorage(
         S3Options(
             bucket=s3.bucket,
-            endpoint_url=s3.endpoint_url,
+            endpoint_url=s3.endpoint_url or None,
             region=s3.region,
-            access_key_id=s3.access_key_id.get_secret_value() if s3.access_key_id else None,
-            secret_access_key=(
-                s3.secret_access_key.get_secret_value() if s3.secret_access_key else None
-            ),
+            access_key_id=_secret(s3.access_key_id),
+            secret_access_key=_secret(s3.secret_access_key),
             prefix=s3.prefix,
             url_mode=S3UrlMode(s3.url_mode),
-            public_base_url=s3.public_base_url,
+            public_base_url=s3.public_base_url or None,
             presign_expiry_s=s3.presign_expiry_s,
             path_style=s3.path_style,
             timeout_s=s3.timeout_s,
         )
     )
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() or None if value is not None else None
 
 
 @dataclass(slots=True)
@@ -192,6 +196,11 @@ def _add_webhooks(
     task_json: TaskSerializer,
 ) -> None:
     hooks = settings.webhooks
+    if hooks.global_hook:
+        try:
+            delivery.hooks.check_syntax(hooks.global_hook)
+        except UnsafeHookUrl as exc:
+            raise ConfigError(f"Config 'webhooks.global_hook' is refused: {exc.reason}") from None
     retry = RetryPolicy(
         attempt_timeout_s=hooks.attempt_timeout_s,
         retry_window_s=hooks.retry_window_s,
