@@ -16,6 +16,9 @@ ENDPOINTS = {
     ("get", "/mj/task/list"), ("get", "/mj/task/queue"), ("get", "/mj/task/{task_id}/image-seed"),
     ("post", "/mj/task/{task_id}/cancel"), ("get", "/mj/account/list"),
     ("get", "/mj/account/{account_id}/fetch"), ("get", "/health"),
+    ("get", "/mj/task/stream"), ("get", "/mj/task/{task_id}/stream"),
+    ("get", "/mj/image/{task_id}/{token}/{name}"), ("get", "/mj/admin/webhooks/deliveries"),
+    ("get", "/mj/admin/webhooks/deliveries/{delivery_id}"),
 }  # fmt: skip
 
 

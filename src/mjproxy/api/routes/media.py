@@ -31,9 +31,9 @@ _CACHE_FOREVER = "public, max-age=31536000, immutable"
     responses={200: {"content": {"image/png": {}, "image/webp": {}}}, 404: {}},
 )
 async def image(
-    task_id: Annotated[str, Path()],
-    token: Annotated[str, Path()],
-    name: Annotated[str, Path()],
+    task_id: Annotated[str, Path(examples=["1320098173412546"])],
+    token: Annotated[str, Path(examples=["q3Vn8kR2xW0bYtLmZc4aHg"])],
+    name: Annotated[str, Path(examples=["image.png", "grid-3.png", "thumb.webp"])],
     request: Request,
     storage: MediaStorageDep,
 ) -> Response:
