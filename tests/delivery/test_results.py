@@ -10,6 +10,7 @@ import httpx
 from mjproxy.domain.task import TaskStatus
 from mjproxy.media.grid import quadrant_boxes
 from mjproxy.media.retention import MediaRetention
+from mjproxy.sandbox.images import TileSpec, grid_png, tile_png
 from tests.delivery.conftest import (
     GRID,
     PUBLIC,
@@ -65,18 +66,25 @@ async def test_a_grid_result_points_at_our_copy_and_four_exact_crops(
 async def test_an_upscale_result_equals_its_quadrant_of_the_stored_grid(
     start_app: StartApp, cdn: HttpPeer
 ) -> None:
-    cdn.files["/u3.png"] = (encode(GRID.crop(quadrant_boxes(*GRID.size)[2])), "image/png")
+    # The sandbox's own renderings: a grid composed from four tiles, and tile 3 as the U3.
+    tiles = [TileSpec("9b1d3c1e-job", i, "a lighthouse at dusk", 96, 64) for i in range(1, 5)]
+    cdn.files["/sandbox-grid.png"] = (grid_png(tiles), "image/png")
+    cdn.files["/sandbox-u3.png"] = (tile_png(tiles[2]), "image/png")
     async with start_app(**keyed()) as app:
         authorize(app)
-        grid_task, job_hash = await _finished_grid(app, cdn)
+        grid_id = await app.imagine("a lighthouse at dusk")
+        await app.engine.next_job()
+        job_hash = await app.engine.succeed(grid_id, image_url=cdn.url("/sandbox-grid.png"))
+        await app.wait_until(grid_id, is_settled)
+        grid_task = await app.fetch(grid_id)
         reply = await app.submit(
             "/mj/submit/action",
-            {"taskId": grid_task["id"], "customId": f"MJ::JOB::upsample::3::{job_hash}"},
+            {"taskId": grid_id, "customId": f"MJ::JOB::upsample::3::{job_hash}"},
         )
         upscale_id = reply["result"]
         await app.engine.next_job()
         await app.engine.succeed(
-            upscale_id, image_url=cdn.url("/u3.png"), buttons=upscale_buttons("h2")
+            upscale_id, image_url=cdn.url("/sandbox-u3.png"), buttons=upscale_buttons("h2")
         )
         await app.wait_until(upscale_id, is_settled)
         upscale = await app.fetch(upscale_id)
@@ -85,7 +93,9 @@ async def test_an_upscale_result_equals_its_quadrant_of_the_stored_grid(
         async with anonymous(app) as plain:
             u3 = decode((await _image(plain, upscale["imageUrl"])).content)
             quadrant3 = decode((await _image(plain, grid_task["imageUrls"][2]["url"])).content)
-        assert same_pixels(u3, quadrant3)
+            quadrant2 = decode((await _image(plain, grid_task["imageUrls"][1]["url"])).content)
+        assert same_pixels(u3.convert("RGB"), quadrant3.convert("RGB"))
+        assert not same_pixels(u3.convert("RGB"), quadrant2.convert("RGB"))
 
 
 async def test_images_answer_a_plain_get_over_a_real_socket_with_cache_headers(

@@ -62,15 +62,14 @@ class SqlOutboxRepository:
         claimed: list[Delivery] = []
         async with self._begin() as connection:
             candidates = [_row_to_delivery(row._mapping) for row in await connection.execute(query)]
-        for candidate in candidates:
-            async with self._begin() as connection:
+            for candidate in candidates:
                 result = await connection.execute(
                     update(webhook_deliveries)
                     .where(_D.id == candidate.id, _D.status == _PENDING, self._unleased(now_ms))
                     .values(lease_until_ms=now_ms + lease_ms)
                 )
-            if result.rowcount == 1:
-                claimed.append(candidate)
+                if result.rowcount == 1:
+                    claimed.append(candidate)
         return claimed
 
     async def next_due_ms(self) -> int | None:
