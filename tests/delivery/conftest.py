@@ -7,7 +7,6 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,7 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from mjproxy.domain.task import Task
-from tests.harness import App, StartApp, starter
+from tests.harness import App
 from tests.images import encode, noise_image
 from tests.peers.http_peer import HttpPeer
 from tests.scripted_engine import WAIT_S
@@ -57,11 +56,6 @@ def keyed(**overrides: Any) -> dict[str, Any]:
 
 def is_settled(task: Task) -> bool:
     return task.properties.get("mediaStatus") in ("stored", "failed")
-
-
-@pytest.fixture
-def start_app(database_url: str, tmp_path: Path) -> StartApp:
-    return starter(database_url, tmp_path)
 
 
 @pytest.fixture
