@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDic
 
 from mjproxy.domain.ids import MAX_NODE_ID
 from mjproxy.domain.task import BotType, Mode
+from mjproxy.services.prompt_settings import PromptSettings
 
 # Values people paste from examples; refused outside development so nobody runs with them.
 _PLACEHOLDER_SECRETS = frozenset({"changethis", "changeme", "change-me", "secret", "your-secret"})
@@ -167,6 +168,7 @@ class Settings(BaseSettings):
     accounts: list[AccountSettings] = Field(default_factory=list)
     media: MediaSettings = Field(default_factory=MediaSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    prompts: PromptSettings = Field(default_factory=PromptSettings)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware.cors import CORSMiddleware
 
 from mjproxy import __version__
@@ -24,8 +25,10 @@ from mjproxy.api.schemas import task_json
 from mjproxy.clock import system_clock_ms
 from mjproxy.config import Settings
 from mjproxy.engines.base import EngineFactory
+from mjproxy.services.prompt_pipeline import PromptPipeline, build_prompt_pipeline
 from mjproxy.services.prompts import PassThroughPipeline, PromptPreparer
 from mjproxy.services.runtime import build_services, running
+from mjproxy.store.banned_words import SqlBannedWordRepository
 from mjproxy.store.base import OutboxRepository, TaskRepository
 from mjproxy.store.sql import open_store
 from mjproxy.store.urls import describe
@@ -56,7 +59,10 @@ def create_app(
 
     `engines` maps an engine name (an account's `engine`) to the factory that builds it.
     `store` (and `outbox`, for webhooks) replace the database named in the settings (the
-    caller then owns them).
+    caller then owns them). `pipeline` replaces the prompt pipeline built from
+    `settings.prompts` (checks, banned words kept in the database, translation); with a
+    given `store` and no `pipeline`, prompts pass through unchecked, as there is no
+    database to keep the word list in.
     """
     app = FastAPI(
         title="mjproxy",
@@ -79,7 +85,7 @@ def create_app(
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
         allow_headers=["*"],
         expose_headers=["X-Total-Count"],
         max_age=600,
@@ -110,18 +116,24 @@ def _lifespan(
             )
         async with AsyncExitStack() as stack:
             repository, outbox = given
+            preparer: PromptPreparer = pipeline or PassThroughPipeline()
+            banned_words = None
             if repository is None:
                 opened = await open_store(settings.effective_database_url)
                 stack.push_async_callback(opened.aclose)
                 repository, outbox = opened.tasks, opened.outbox
+                if pipeline is None:
+                    prompts = await _start_prompt_pipeline(settings, opened.engine, stack)
+                    preparer, banned_words = prompts, prompts.banned_words
             services = await build_services(
                 settings,
                 store=repository,
                 engines=engines,
-                pipeline=pipeline or PassThroughPipeline(),
+                pipeline=preparer,
                 clock_ms=clock_ms,
                 task_json=task_json,
                 outbox=outbox,
+                banned_words=banned_words,
             )
             app.state.services = services
             async with running(services):
@@ -135,3 +147,13 @@ def _lifespan(
                 yield
 
     return lifespan
+
+
+async def _start_prompt_pipeline(
+    settings: Settings, engine: AsyncEngine, stack: AsyncExitStack
+) -> PromptPipeline:
+    """The prompt pipeline of `settings.prompts`, its word list seeded and loaded."""
+    prompts = build_prompt_pipeline(settings.prompts, words=SqlBannedWordRepository(engine))
+    await prompts.start()
+    stack.push_async_callback(prompts.aclose)
+    return prompts

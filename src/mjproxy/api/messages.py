@@ -14,6 +14,7 @@ from typing import Literal
 from mjproxy.domain.errors import (
     AccountNotFound,
     BannedPrompt,
+    BannedWordNotFound,
     InvalidImage,
     MissingField,
     MjProxyError,
@@ -21,6 +22,7 @@ from mjproxy.domain.errors import (
     QueueFull,
     RelatedTaskNotFound,
     TaskNotFound,
+    TranslationFailed,
     UnknownCustomId,
     WrongTaskStatus,
 )
@@ -56,6 +58,8 @@ _OUTCOMES: dict[Outcome, tuple[str, str]] = {
 # Chinese lead-ins by error type, in the wording clients of the original project know.
 _ZH_BY_ERROR: tuple[tuple[type[MjProxyError], str], ...] = (
     (BannedPrompt, "可能包含敏感词"),
+    (TranslationFailed, "提示词翻译失败"),
+    (BannedWordNotFound, "敏感词不存在"),
     (QueueFull, "队列已满，请稍后尝试"),
     (NoAvailableAccount, "无可用的账号实例"),
     (RelatedTaskNotFound, "关联任务不存在或已失效"),

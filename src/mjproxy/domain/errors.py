@@ -18,6 +18,7 @@ MjProxyError
 │   └── QueueFull              code 23: every queue that could take the task is full
 ├── TaskNotFound               HTTP 404 on task reads
 ├── AccountNotFound            HTTP 404 on account reads
+├── BannedWordNotFound         HTTP 404 when an admin removes a word that is not listed
 ├── AuthenticationFailed       HTTP 401: missing or wrong API key (or admin key)
 ├── EngineError                an engine could not do its part; fails the task
 │   ├── RateLimited
@@ -162,6 +163,12 @@ class AccountNotFound(MjProxyError):
     def __init__(self, account_id: str) -> None:
         super().__init__(f"No account has the id {account_id!r}.")
         self.account_id = account_id
+
+
+class BannedWordNotFound(MjProxyError):
+    def __init__(self, word: str) -> None:
+        super().__init__(f"The banned-word list has no entry {word!r} (in any spelling).")
+        self.word = word
 
 
 class AuthenticationFailed(MjProxyError):

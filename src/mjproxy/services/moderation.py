@@ -69,7 +69,7 @@ class BannedWordService:
 
         Raises `InvalidRequest` for an empty, multi-line or over-long word.
         """
-        word = self._validated(word)
+        word = self.validate(word)
         async with self._lock:
             if await self._stored_spelling(word) is not None:
                 return False
@@ -115,7 +115,8 @@ class BannedWordService:
                 return stored
         return None
 
-    def _validated(self, word: str) -> str:
+    def validate(self, word: str) -> str:
+        """`word` trimmed. Raises `InvalidRequest` for an empty, multi-line or over-long word."""
         word = word.strip()
         if not word or "\n" in word or "\r" in word:
             raise InvalidRequest(

@@ -14,6 +14,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from mjproxy.domain.errors import BannedPrompt, InvalidPrompt
 from mjproxy.domain.prompt import (
     ParsedPrompt,
@@ -26,8 +28,10 @@ from mjproxy.domain.prompt import (
 from mjproxy.domain.prompt_rules import validate_parameters
 from mjproxy.domain.task import BotType, Mode
 from mjproxy.services.moderation import BannedWordService
-from mjproxy.services.prompt_settings import ParameterCheckSettings
-from mjproxy.services.translation import PromptTranslator
+from mjproxy.services.prompt_settings import ParameterCheckSettings, PromptSettings
+from mjproxy.services.translation import PromptTranslator, build_prompt_translator
+from mjproxy.services.word_matcher import TextNormaliser, traditional_to_simplified
+from mjproxy.store.base import BannedWordRepository
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +43,8 @@ class PreparedPrompt:
     prompt: str
     # The English prompt with all its parameters: the task's `promptEn`.
     prompt_en: str
-    # What goes to Midjourney: `prompt_en` without --fast/--relax/--turbo, because the
-    # scheduler picks the mode (honouring `modes`) and the engine states it itself.
+    # `prompt_en` without --fast/--relax/--turbo, for an engine that states the mode the
+    # scheduler chose itself (today the Discord engine sends `prompt_en`).
     final_prompt: str
     # The original when it was translated (the task's `properties.finalZhPrompt`).
     final_zh_prompt: str | None
@@ -51,18 +55,21 @@ class PreparedPrompt:
     translation_failed: bool = False
 
     def properties(self) -> dict[str, Any]:
-        """Task properties clients read (`finalZhPrompt`) and operators want to see."""
+        """Task properties operators want to see (`finalZhPrompt` is a task field).
+
+        Values are strings or booleans, as Go clients decode properties strictly.
+        """
         properties: dict[str, Any] = {}
-        if self.final_zh_prompt is not None:
-            properties["finalZhPrompt"] = self.final_zh_prompt
         if self.removed_words:
-            properties["removedBannedWords"] = list(self.removed_words)
+            properties["removedBannedWords"] = ", ".join(self.removed_words)
         if self.translation_failed:
             properties["translationFailed"] = True
         return properties
 
 
 class PromptPipeline:
+    """Implements `services/prompts.PromptPreparer`; `start` loads the banned-word list."""
+
     def __init__(
         self,
         *,
@@ -73,6 +80,17 @@ class PromptPipeline:
         self._banned_words = banned_words
         self._translator = translator
         self._checks = checks
+
+    @property
+    def banned_words(self) -> BannedWordService:
+        return self._banned_words
+
+    async def start(self) -> None:
+        """Seed the banned words on a fresh database (if configured) and load them."""
+        await self._banned_words.start()
+
+    async def aclose(self) -> None:
+        await self._translator.aclose()
 
     async def prepare(
         self, prompt: str, *, bot_type: BotType = BotType.MID_JOURNEY
@@ -145,3 +163,22 @@ class PromptPipeline:
             )
         logger.info("removed %d banned words from a prompt", len(removed))
         return stripped, tuple(removed)
+
+
+def build_prompt_pipeline(
+    settings: PromptSettings,
+    *,
+    words: BannedWordRepository,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> PromptPipeline:
+    """The pipeline for `settings`, keeping its word list in `words`; call `start` next."""
+    banned_words = BannedWordService(
+        words,
+        normaliser=TextNormaliser(traditional_to_simplified()),
+        settings=settings.banned_words,
+    )
+    return PromptPipeline(
+        banned_words=banned_words,
+        translator=build_prompt_translator(settings.translation, transport=transport),
+        checks=settings.checks,
+    )

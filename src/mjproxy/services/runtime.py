@@ -21,6 +21,7 @@ from mjproxy.engines.base import Engine, EngineFactory, EngineSinks
 from mjproxy.services.accounts import AccountPool, accounts_from_settings
 from mjproxy.services.delivery import DeliveryServices, build_delivery, hook_policy
 from mjproxy.services.events import EventBus
+from mjproxy.services.moderation import BannedWordService
 from mjproxy.services.notifier import TaskSerializer
 from mjproxy.services.prompts import PromptPreparer
 from mjproxy.services.queries import TaskQueries
@@ -49,6 +50,8 @@ class Services:
     upstream: UpstreamCalls
     engines: dict[str, Engine]
     delivery: DeliveryServices
+    # None when the app runs with a prompt pipeline given by its caller.
+    banned_words: BannedWordService | None = None
 
 
 async def build_services(
@@ -60,6 +63,7 @@ async def build_services(
     clock_ms: Callable[[], int],
     task_json: TaskSerializer,
     outbox: OutboxRepository | None = None,
+    banned_words: BannedWordService | None = None,
 ) -> Services:
     """Build the object graph. Task ids continue above the largest id already stored."""
     ids = TaskIdGenerator(settings.node_id, floor=await store.max_id(), clock_ms=clock_ms)
@@ -105,6 +109,7 @@ async def build_services(
         delivery=build_delivery(
             settings, bus=bus, tasks=tasks, policy=policy, outbox=outbox, task_json=task_json
         ),
+        banned_words=banned_words,
     )
 
 

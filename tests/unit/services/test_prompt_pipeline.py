@@ -71,7 +71,7 @@ async def test_chinese_prompt_is_translated_and_the_original_kept() -> None:
     assert prepared.prompt_en == "a cat --no red --ar 16:9 --relax"
     assert prepared.final_prompt == "a cat --no red --ar 16:9"
     assert prepared.final_zh_prompt == "一只猫 --no 红色 --ar 16:9 --relax"
-    assert prepared.properties() == {"finalZhPrompt": "一只猫 --no 红色 --ar 16:9 --relax"}
+    assert prepared.properties() == {}
     assert prepared.modes == (Mode.RELAX,)
 
 
@@ -113,7 +113,7 @@ async def test_strip_mode_removes_words_in_both_languages() -> None:
     prepared = await subject.prepare("一只猫 血腥 可怕的场面 --ar 1:1")
     assert prepared.prompt_en == "a cat, a scene --ar 1:1"
     assert prepared.removed_words == ("血腥", "gore")
-    assert prepared.properties()["removedBannedWords"] == ["血腥", "gore"]
+    assert prepared.properties() == {"removedBannedWords": "血腥, gore"}
 
 
 async def test_strip_mode_drops_a_no_left_empty() -> None:
