@@ -8,11 +8,13 @@ from fastapi import Depends, Request
 
 from mjproxy.api.auth import KeyCheck
 from mjproxy.api.messages import Messages
+from mjproxy.domain.errors import InternalError
 from mjproxy.domain.task import Mode
 from mjproxy.media.images import ImageLimits
 from mjproxy.media.storage import MediaStorage
 from mjproxy.services.accounts import AccountPool
 from mjproxy.services.delivery import DeliveryServices
+from mjproxy.services.moderation import BannedWordService
 from mjproxy.services.queries import TaskQueries
 from mjproxy.services.runtime import Services
 from mjproxy.services.scheduler import Scheduler
@@ -71,6 +73,15 @@ def _scheduler(request: Request) -> Scheduler:
     return get_services(request).scheduler
 
 
+def _banned_words(request: Request) -> BannedWordService:
+    service = get_services(request).banned_words
+    if service is None:
+        raise InternalError(
+            "This server runs with a custom prompt pipeline and keeps no banned-word list."
+        )
+    return service
+
+
 def _messages(request: Request) -> Messages:
     messages: Messages = request.app.state.messages
     return messages
@@ -99,3 +110,4 @@ Limits = Annotated[ImageLimits, Depends(_image_limits)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 Delivery = Annotated[DeliveryServices, Depends(_delivery)]
 MediaStorageDep = Annotated[MediaStorage, Depends(_media_storage)]
+BannedWords = Annotated[BannedWordService, Depends(_banned_words)]

@@ -28,6 +28,7 @@ from mjproxy.domain.errors import (
     AccountNotFound,
     AuthenticationFailed,
     BannedPrompt,
+    BannedWordNotFound,
     DeliveryNotFound,
     MediaNotFound,
     MjProxyError,
@@ -62,6 +63,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AccountNotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(MediaNotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(DeliveryNotFound, _not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(BannedWordNotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(AuthenticationFailed, _unauthorized)  # type: ignore[arg-type]
     app.add_exception_handler(UpstreamError, _upstream)  # type: ignore[arg-type]
     app.add_exception_handler(MjProxyError, _internal)  # type: ignore[arg-type]

@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from mjproxy.api.deps import require_admin_key, require_api_key
-from mjproxy.api.routes import accounts, actions, streams, submit, tasks, webhooks_admin
+from mjproxy.api.routes import (
+    accounts,
+    actions,
+    banned_words,
+    streams,
+    submit,
+    tasks,
+    webhooks_admin,
+)
 
 
 def mj_router() -> APIRouter:
@@ -16,4 +24,5 @@ def mj_router() -> APIRouter:
     router.include_router(accounts.router)
     router.include_router(streams.router)
     router.include_router(webhooks_admin.router, dependencies=[Depends(require_admin_key)])
+    router.include_router(banned_words.router)
     return router
