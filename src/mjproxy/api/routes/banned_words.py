@@ -36,6 +36,11 @@ class BannedWordList(_Model):
 class BannedWordsIn(_Model):
     """One `word`, or many in `words` (e.g. to import a list); both may be given."""
 
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        json_schema_extra={"examples": [{"word": "teapot"}, {"words": ["teapot", "茶壶"]}]},
+    )
     word: str | None = Field(None, examples=["teapot"])
     words: list[str] = Field(default_factory=list, max_length=_MAX_WORDS_PER_REQUEST)
 
