@@ -35,6 +35,8 @@ class JobKind(StrEnum):
     REMIX = "remix"
     PAN = "pan"
     ZOOM = "zoom"
+    EXTEND = "extend"  # video extend / animate follow-ups
+    OTHER = "other"  # a label we do not know yet: strong keys still route it
 
 
 # Which job lines may finish a task of each action; used only when weak keys (reply
@@ -42,7 +44,7 @@ class JobKind(StrEnum):
 ACTION_JOB_KINDS: dict[TaskAction, frozenset[JobKind]] = {
     TaskAction.IMAGINE: frozenset({JobKind.IMAGINE}),
     TaskAction.BLEND: frozenset({JobKind.IMAGINE}),
-    TaskAction.VIDEO: frozenset({JobKind.IMAGINE}),
+    TaskAction.VIDEO: frozenset({JobKind.IMAGINE, JobKind.EXTEND}),
     TaskAction.REROLL: frozenset({JobKind.IMAGINE, JobKind.VARIATION, JobKind.REMIX}),
     TaskAction.UPSCALE: frozenset({JobKind.UPSCALE}),
     TaskAction.UPSCALE_HD: frozenset({JobKind.UPSCALE_HD}),
@@ -67,12 +69,19 @@ LABELS: tuple[tuple[re.Pattern[str], JobKind], ...] = tuple(
     (re.compile(pattern), kind)
     for pattern, kind in (
         (r"^Image #(?P<index>\d+)$", JobKind.UPSCALE),
+        (r"^Video #(?P<index>\d+)$", JobKind.UPSCALE),
         (r"^Upscal(?:ed|ing)(?:\s*\((?P<detail>[^)]*)\))?\s*by$", JobKind.UPSCALE_HD),
         (r"^Variations(?:\s*\((?P<detail>Strong|Subtle|Region)\))?\s*by$", JobKind.VARIATION),
         (r"^Remix(?:\s*\((?P<detail>Strong|Subtle|Region)\))?\s*by$", JobKind.REMIX),
         (r"^Pan (?P<detail>Left|Right|Up|Down) by$", JobKind.PAN),
         (r"^Zoom Out by$", JobKind.ZOOM),
+        (
+            r"^(?:Video )?(?:[Ee]xtend(?:ed|ing)|Animat(?:ed|ing))"
+            r"(?: \((?P<detail>[^)]*)\))? by$",
+            JobKind.EXTEND,
+        ),
         (r"^$", JobKind.IMAGINE),
+        (r"^[A-Z][\w ]*?(?:\s*\((?P<detail>[^)]*)\))?\s*by$", JobKind.OTHER),
     )
 )
 

@@ -50,7 +50,7 @@ class RateLimiter:
                 f"{self.max_wait_s:.0f} s this server waits; try again later.",
                 retry_after_s=delay_s,
             )
-        logger.warning("rate limited on %s; waiting %.2f s", what, delay_s)
+        logger.info("rate limit of %s reached; waiting %.2f s", what, delay_s)
         await asyncio.sleep(delay_s)
 
 

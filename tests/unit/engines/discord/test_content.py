@@ -168,3 +168,20 @@ def test_buttons_keep_rows_and_skip_link_buttons() -> None:
         (f"MJ::JOB::upsample::1::{UUID}", "U1", ""),
         (f"MJ::JOB::reroll::0::{UUID}::SOLO", "", "🔄"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("content", "kind", "index"),
+    [
+        ("**car --video 1** - Video #2 <@1>", JobKind.UPSCALE, 2),
+        ("**car --video 1** - Video extended by <@1> (fast)", JobKind.EXTEND, None),
+        ("**car --video 1** - Extending by <@1> (31%) (fast)", JobKind.EXTEND, None),
+        ("**car** - Reimagined (Wild) by <@1> (fast)", JobKind.OTHER, None),
+    ],
+)
+def test_video_and_unknown_labels_still_parse(
+    content: str, kind: JobKind, index: int | None
+) -> None:
+    line = parse_job_line(content)
+    assert line is not None
+    assert (line.kind, line.index) == (kind, index)
