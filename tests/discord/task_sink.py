@@ -7,7 +7,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mjproxy.domain.task import StaleUpdate, Task, TaskAction, TaskStatus, TaskUpdate, apply_update
+from mjproxy.domain.task import (
+    BotType,
+    StaleUpdate,
+    Task,
+    TaskAction,
+    TaskStatus,
+    TaskUpdate,
+    apply_update,
+)
 from mjproxy.engines.base import AccountEvent, EngineSinks
 
 
@@ -33,21 +41,40 @@ class Services:
 
     async def on_account(self, event: AccountEvent) -> None:
         self.accounts.append(event)
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def wait_for_account(
+        self, predicate: Callable[[AccountEvent], bool], timeout_s: float = 10.0
+    ) -> AccountEvent:
+        def found() -> bool:
+            return any(predicate(e) for e in self.accounts)
+
+        async with asyncio.timeout(timeout_s), self.changed:
+            await self.changed.wait_for(found)
+        return next(e for e in self.accounts if predicate(e))
 
     async def wait_for(self, predicate: Callable[[], bool], timeout_s: float = 10.0) -> None:
         async with asyncio.timeout(timeout_s), self.changed:
             await self.changed.wait_for(predicate)
 
     def new_task(
-        self, task_id: str, action: TaskAction, prompt: str = "", parent_id: str | None = None
+        self,
+        task_id: str,
+        action: TaskAction,
+        prompt: str = "",
+        parent_id: str | None = None,
+        bot_type: BotType = BotType.MID_JOURNEY,
+        account_id: str = "acc",
     ) -> Task:
         task = Task(
             id=task_id,
             action=action,
             submit_time_ms=1,
             prompt=prompt,
-            account_id="acc",
+            account_id=account_id,
             parent_id=parent_id,
+            bot_type=bot_type,
         )
         self.tasks[task_id] = task
         return task
