@@ -9,9 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from mjproxy.sandbox.accounts import Account as SandboxAccount
-from mjproxy.sandbox.config import SandboxConfig
-from mjproxy.sandbox.server import Sandbox
 from PIL import Image
 
 from mjproxy.domain.account import Account, Secret
@@ -22,6 +19,9 @@ from mjproxy.engines.discord.endpoints import DiscordEndpoints
 from mjproxy.engines.discord.engine import DiscordEngine
 from mjproxy.engines.discord.gateway import GatewayOptions
 from mjproxy.engines.discord.settings import DiscordSettings
+from mjproxy.sandbox.accounts import Account as SandboxAccount
+from mjproxy.sandbox.config import SandboxConfig
+from mjproxy.sandbox.server import Sandbox
 from tests.discord.task_sink import Services
 
 SPEED = 100.0

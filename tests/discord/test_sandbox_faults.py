@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from mjproxy.sandbox.transcript import EntryKind
 
 from mjproxy.domain.account import AccountState
 from mjproxy.domain.task import TaskAction, TaskStatus
 from mjproxy.engines.base import Job
+from mjproxy.sandbox.transcript import EntryKind
 from tests.discord.sandbox_env import Env, sandbox_env
 
 
