@@ -51,6 +51,21 @@ def serve(
     log_level: Annotated[
         str | None, typer.Option(help="DEBUG, INFO, WARNING or ERROR (default INFO)")
     ] = None,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Also run the built-in Discord + Midjourney simulator with one account "
+            "(try the API without a Discord account; images are placeholders).",
+        ),
+    ] = False,
+    sandbox_speed: Annotated[
+        float,
+        typer.Option(
+            min=0.01,
+            help="Sandbox speed factor: 1 is real-like (an imagine takes ~20 s), 20 is fast.",
+        ),
+    ] = 1.0,
 ) -> None:
     """Serve the Midjourney Proxy API (/mj/...), its docs at /docs and /health."""
     settings = _settings_or_exit(
@@ -63,7 +78,7 @@ def serve(
         },
     )
     configure_logging(settings.log_level)
-    _serve(settings)
+    _serve(settings, sandbox_speed=sandbox_speed if sandbox else None)
 
 
 @app.command()
@@ -92,20 +107,12 @@ def _settings_or_exit(config: Path | None, overrides: dict[str, object]) -> Sett
         raise typer.Exit(code=2) from None
 
 
-def _serve(settings: Settings) -> None:
-    import uvicorn
+def _serve(settings: Settings, *, sandbox_speed: float | None) -> None:
+    import asyncio
 
-    from mjproxy.api.app import create_app
-    from mjproxy.engines.registry import installed_engines
+    from mjproxy.serving import serve
 
-    api = create_app(settings, engines=installed_engines(settings))
-    uvicorn.run(
-        api,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        timeout_graceful_shutdown=10,
-    )
+    asyncio.run(serve(settings, sandbox_speed=sandbox_speed))
 
 
 app.command(name="sandbox")(sandbox_command)

@@ -143,6 +143,25 @@ class WebhookSettings(_Section):
         return self
 
 
+class DiscordEngineSettings(_Section):
+    """How the Discord engine reaches Discord, a reverse proxy, or the sandbox (docs/discord.md)."""
+
+    api_url: str = "https://discord.com/api/v9"
+    gateway_url: str = "wss://gateway.discord.gg"
+    resume_gateway_url: str | None = None
+    cdn_url: str | None = None
+    upload_url: str | None = None
+    iframe_url: str = "https://{application_id}.discordsays.com"
+    compress: bool = True
+    system_locale: str = "en-US"
+    client_build_number: int = Field(222963, ge=1)
+    rest_timeout_s: float = Field(30.0, gt=0)
+    max_rate_limit_wait_s: float = Field(60.0, gt=0)
+    ready_timeout_s: float = Field(30.0, gt=0)
+    deletion_grace_s: float = Field(10.0, ge=0)
+    sync_info_on_ready: bool = True
+
+
 class Settings(BaseSettings):
     """Everything an operator can set. Built once at start and passed down explicitly."""
 
@@ -169,6 +188,7 @@ class Settings(BaseSettings):
     media: MediaSettings = Field(default_factory=MediaSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     prompts: PromptSettings = Field(default_factory=PromptSettings)
+    discord: DiscordEngineSettings = Field(default_factory=DiscordEngineSettings)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

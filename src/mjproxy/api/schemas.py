@@ -168,6 +168,7 @@ class AccountOut(_Reply):
     remix_auto_submit: bool
     weight: int
     remark: str
+    sandbox: bool
     core_size: int
     queue_size: int
     timeout_minutes: int
@@ -194,6 +195,7 @@ def account_out(account: Account, counts: dict[Mode, tuple[int, int]]) -> Accoun
         remix_auto_submit=account.remix_auto_submit,
         weight=account.weight,
         remark=account.remark,
+        sandbox=account.sandbox,
         core_size=fast.running,
         queue_size=fast.queued,
         timeout_minutes=max(1, round(account.timeout_s / 60)),

@@ -44,6 +44,7 @@ def accounts_from_settings(settings: Settings, *, now_ms: int) -> list[Account]:
                 remix_auto_submit=item.remix_auto_submit,
                 weight=item.weight,
                 remark=item.remark,
+                sandbox=item.engine == "sandbox",
                 timeout_s=settings.scheduler.task_timeout_s,
                 state=AccountState.CONNECTING if item.enabled else AccountState.DISABLED,
                 state_reason="" if item.enabled else "Disabled in the configuration.",

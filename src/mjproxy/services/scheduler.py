@@ -33,6 +33,12 @@ from mjproxy.store.base import TaskRepository
 
 logger = logging.getLogger(__name__)
 
+NO_ACCOUNT_CONFIGURED = (
+    "No account is configured. Add a Discord account under 'accounts:' in the config file "
+    "(see docs/discord.md), or run 'mjproxy serve --sandbox' to try the API against the "
+    "built-in simulator."
+)
+
 _CANCEL_TIMEOUT_S = 10.0
 
 
@@ -341,6 +347,8 @@ class Scheduler:
                 )
             accounts = [account]
         else:
+            if not self._pool.all():
+                raise NoAvailableAccount(NO_ACCOUNT_CONFIGURED)
             accounts = self._pool.candidates(bot_type=task.bot_type, wanted=wanted)
         able = [
             account

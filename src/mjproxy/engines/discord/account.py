@@ -140,12 +140,18 @@ class AccountRuntime:
                     status=TaskStatus.SUBMITTED,
                     nonce=nonce,
                     engine_state=plan.tracked.to_state(),
-                    properties={
-                        "discordChannelId": self.channel_id,
-                        "discordInstanceId": self.account.id,
-                    },
+                    properties=self._task_properties(),
                 )
             )
+
+    def _task_properties(self) -> dict[str, Any]:
+        properties: dict[str, Any] = {
+            "discordChannelId": self.channel_id,
+            "discordInstanceId": self.account.id,
+        }
+        if self.account.sandbox:
+            properties["sandbox"] = True  # the result comes from the simulator, not Midjourney
+        return properties
 
     async def resume(self, job: Job) -> None:
         """Follow a task sent before a restart again, from its persisted keys."""
