@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: install
-	$(BIN)/mjproxy serve --host 127.0.0.1 --port 8080
+	$(BIN)/mjproxy serve --sandbox --host 127.0.0.1 --port 8080
 
 services:
 	scripts/ensure-services.sh

@@ -39,13 +39,13 @@ class ServerProcess:
 
 
 @asynccontextmanager
-async def serve_cli(data_dir: Path, **environ: str) -> AsyncIterator[ServerProcess]:
+async def serve_cli(data_dir: Path, *args: str, **environ: str) -> AsyncIterator[ServerProcess]:
     """Start the server with a clean MJPROXY_* environment plus `environ`; stop it with SIGINT."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("MJPROXY_")}
     env.update(environ)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "mjproxy", "serve", "--port", "0", "--data-dir", str(data_dir),
-        stderr=asyncio.subprocess.PIPE, env=env,
+        *args, stderr=asyncio.subprocess.PIPE, env=env,
     )  # fmt: skip
     server = ServerProcess(base_url="", process=process)
     try:
