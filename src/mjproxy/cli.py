@@ -109,10 +109,13 @@ def _settings_or_exit(config: Path | None, overrides: dict[str, object]) -> Sett
 
 def _serve(settings: Settings, *, sandbox_speed: float | None) -> None:
     import asyncio
+    import contextlib
 
     from mjproxy.serving import serve
 
-    asyncio.run(serve(settings, sandbox_speed=sandbox_speed))
+    # uvicorn re-raises the Ctrl+C it handled once it has shut down; that is a clean exit.
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(settings, sandbox_speed=sandbox_speed))
 
 
 app.command(name="sandbox")(sandbox_command)
