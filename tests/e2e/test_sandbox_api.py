@@ -257,3 +257,26 @@ async def test_restart_mid_task_reattaches(tmp_path: Path) -> None:
             listed = (await second.app.client.post("/mj/task/list-by-condition", json=body)).json()
     assert_success(task)
     assert [t["id"] for t in listed] == [task_id]
+
+
+@pytest.mark.parametrize("fault", ["drop", "reconnect", "invalid_session", "rate_limit"])
+async def test_faults_mid_task_through_the_api(tmp_path: Path, fault: str) -> None:
+    async with sandbox_app(tmp_path, speed=20) as api:
+        task_id = await api.accepted("/mj/submit/imagine", {"prompt": "a sturdy cat"})
+        await api.app.wait_until(task_id, lambda t: t.progress > 0)
+        session = api.sandbox.sessions_of(api.member)[-1].session_id
+        faults = api.sandbox.faults
+        if fault == "drop":
+            faults.drop(session)
+        elif fault == "reconnect":
+            faults.reconnect(session)
+        elif fault == "invalid_session":
+            faults.invalid_session(session, resumable=False)
+        else:
+            faults.rate_limit("/interactions", count=3, retry_after_s=0.05)
+            second = await api.accepted("/mj/submit/imagine", {"prompt": "a second cat"})
+            assert_success(await api.finished(second))
+        task = await api.finished(task_id)
+        listed = await api.app.client.post("/mj/task/list-by-condition", json={"ids": [task_id]})
+    assert_success(task)
+    assert [t["id"] for t in listed.json()] == [task_id]
