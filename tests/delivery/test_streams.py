@@ -45,6 +45,12 @@ class EventReader:
                     fields[name] = value.removeprefix(" ")
         return None
 
+    async def lines_started(self) -> None:
+        """Wait for the stream's first line (the `retry:` hint): the server is subscribed."""
+        async with asyncio.timeout(WAIT_S):
+            first = await anext(self._lines)
+        assert first.startswith("retry:")
+
     async def until(self, predicate: Any) -> dict[str, Any]:
         while True:
             event = await self.next()
@@ -107,6 +113,22 @@ async def test_a_stream_of_several_tasks_ends_when_the_last_one_finishes(
             succeeded = await events.until(lambda e: e["status"] == "SUCCESS")
             assert succeeded["id"] == second
             assert await events.next() is None
+
+
+async def test_the_stream_of_all_tasks_shows_new_tasks_as_they_come(start_app: StartApp) -> None:
+    listener = free_listener()
+    async with start_app(**keyed()) as app:
+        authorize(app)
+        async with (
+            serving(app.fastapi, listener) as base,
+            httpx.AsyncClient(base_url=base, headers={"mj-api-secret": API_KEY}) as client,
+            client.stream("GET", "/mj/task/stream") as response,
+        ):
+            events = EventReader(response)
+            await events.lines_started()
+            task_id = await app.imagine("a new task after the stream opened")
+            event = await events.until(lambda e: e["id"] == task_id)
+            assert event["prompt"] == "a new task after the stream opened"
 
 
 async def test_streams_need_the_api_key_and_a_known_task(start_app: StartApp) -> None:

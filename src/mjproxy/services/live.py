@@ -25,6 +25,11 @@ class Heartbeat:
     """Nothing changed for a while; streams send a comment so proxies keep the line open."""
 
 
+@dataclass(frozen=True, slots=True)
+class Subscribed:
+    """The follower now hears every change; always the first item a follower yields."""
+
+
 class TaskFollower:
     """One client's view of some tasks (`task_ids`) or of all tasks it `accepts` (None)."""
 
@@ -47,9 +52,10 @@ class TaskFollower:
         self._versions: dict[str, int] = {}
         self._unfinished: set[str] = set()
 
-    async def follow(self) -> AsyncIterator[Task | Heartbeat]:
-        """The current state of the tasks, then every change, with heartbeats between."""
+    async def follow(self) -> AsyncIterator[Task | Heartbeat | Subscribed]:
+        """`Subscribed`, the current state of the tasks, then every change, with heartbeats."""
         async with self._bus.subscribe(self._interesting, maxsize=_BUFFER) as events:
+            yield Subscribed()
             if self._wanted is not None:
                 for task in await self._current():
                     yield task

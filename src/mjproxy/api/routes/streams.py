@@ -3,8 +3,9 @@
 `GET /mj/task/{id}/stream` follows one task and closes after its final state;
 `GET /mj/task/stream?ids=1,2` follows several (closing after the last finishes) and without
 `ids` follows every task. Each event is `event: task`, `id: <task id>:<version>`, and
-`data:` the task JSON exactly as fetch returns it. A comment line every 15 s keeps proxies
-from closing an idle stream.
+`data:` the task JSON exactly as fetch returns it. The first line, `retry: 3000`, comes once
+the server hears every change, so a client that saw it misses nothing. A comment line every
+15 s keeps proxies from closing an idle stream.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from mjproxy.api.deps import ServicesDep
 from mjproxy.api.schemas import task_json
 from mjproxy.domain.errors import TaskNotFound
 from mjproxy.domain.task import Task
-from mjproxy.services.live import Heartbeat, TaskFollower
+from mjproxy.services.live import Heartbeat, Subscribed, TaskFollower
 from mjproxy.services.runtime import Services
 
 router = APIRouter(prefix="/task", tags=["tasks"])
@@ -62,7 +63,6 @@ def _stream(services: Services, task_ids: list[str] | None) -> StreamingResponse
 
 
 async def _events(services: Services, task_ids: list[str] | None) -> AsyncIterator[str]:
-    yield "retry: 3000\n\n"
     follower = TaskFollower(
         bus=services.bus,
         store=services.store,
@@ -70,7 +70,10 @@ async def _events(services: Services, task_ids: list[str] | None) -> AsyncIterat
         is_ready=services.delivery.is_ready,
     )
     async for item in follower.follow():
-        if isinstance(item, Heartbeat):
+        if isinstance(item, Subscribed):
+            # Sent once the bus subscription exists: a client that saw it misses nothing.
+            yield "retry: 3000\n\n"
+        elif isinstance(item, Heartbeat):
             yield ": keep-alive\n\n"
         else:
             yield _event(item)

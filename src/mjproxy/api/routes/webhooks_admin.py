@@ -10,15 +10,8 @@ from mjproxy.api.deps import Delivery
 from mjproxy.api.schemas import DeliveryAttemptOut, DeliveryDetailOut, DeliveryOut, delivery_out
 from mjproxy.domain.deliveries import DeliveryStatus
 from mjproxy.domain.errors import DeliveryNotFound
-from mjproxy.store.base import OutboxRepository
 
 router = APIRouter(prefix="/admin/webhooks", tags=["admin"])
-
-
-def _outbox(delivery: Delivery, shown_id: str = "") -> OutboxRepository:
-    if delivery.outbox is None:
-        raise DeliveryNotFound(shown_id or "any")
-    return delivery.outbox
 
 
 @router.get("/deliveries", summary="Webhook deliveries, newest first")
@@ -46,8 +39,8 @@ async def list_deliveries(
 async def get_delivery(
     delivery_id: Annotated[str, Path(examples=["42"])], delivery: Delivery
 ) -> DeliveryDetailOut:
-    outbox = _outbox(delivery, delivery_id)
-    if not delivery_id.isdigit() or len(delivery_id) > 18:
+    outbox = delivery.outbox
+    if outbox is None or not delivery_id.isdigit() or len(delivery_id) > 18:
         raise DeliveryNotFound(delivery_id)
     found = await outbox.get(int(delivery_id))
     if found is None:
