@@ -47,6 +47,10 @@ class Subscription:
             await self._ready.wait()
         return self._buffer.popleft()
 
+    def take_nowait(self) -> Task | None:
+        """The next buffered event, or None at once if there is none (draining at shutdown)."""
+        return self._buffer.popleft() if self._buffer else None
+
     def __aiter__(self) -> AsyncIterator[Task]:
         return self._iterate()
 

@@ -65,17 +65,29 @@ class WebhookNotifier:
         async with bus.subscribe(wanted, maxsize=_BUS_BUFFER) as events:
             if ready is not None:
                 ready.set()
+            current: asyncio.Future[None] | None = None
             dropped = 0
-            async for task in events:
-                if events.dropped > dropped:
-                    dropped = events.dropped
-                    logger.warning("webhooks: %d task events dropped (too slow)", dropped)
-                try:
-                    await self.notify(task)
-                except StoreError as exc:
-                    logger.warning(
-                        "task %s: webhook not queued, the store failed: %s", task.id, exc
-                    )
+            try:
+                async for task in events:
+                    if events.dropped > dropped:
+                        dropped = events.dropped
+                        logger.warning("webhooks: %d task events dropped (too slow)", dropped)
+                    current = asyncio.ensure_future(self._notify_logged(task))
+                    await asyncio.shield(current)
+            except asyncio.CancelledError:
+                # Stopping: finish the change in hand, then queue what is still buffered,
+                # in order, so a clean shutdown loses no notification.
+                if current is not None:
+                    await current
+                while (left := events.take_nowait()) is not None:
+                    await self._notify_logged(left)
+                raise
+
+    async def _notify_logged(self, task: Task) -> None:
+        try:
+            await self.notify(task)
+        except StoreError as exc:
+            logger.warning("task %s: webhook not queued, the store failed: %s", task.id, exc)
 
     def hook_for(self, task: Task) -> str | None:
         return (task.notify_hook or "").strip() or self._global_hook

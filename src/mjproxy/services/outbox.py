@@ -104,26 +104,49 @@ class WebhookDispatcher:
 
     async def run(self) -> None:
         """Deliver until cancelled; leases of deliveries cut short are released on the way out."""
-        async with asyncio.TaskGroup() as group:
-            while True:
-                self._wake.clear()
-                try:
-                    await self._start_due(group)
-                    await self._sleep_until_due()
-                except StoreError as exc:
-                    logger.warning("webhook outbox unavailable, retrying: %s", exc)
-                    await asyncio.sleep(self._poll_interval_s)
+        try:
+            async with asyncio.TaskGroup() as group:
+                while True:
+                    self._wake.clear()
+                    try:
+                        await self._start_due(group)
+                        await self._sleep_until_due()
+                    except StoreError as exc:
+                        logger.warning("webhook outbox unavailable, retrying: %s", exc)
+                        await asyncio.sleep(self._poll_interval_s)
+        finally:
+            # A delivery claimed but cancelled before it ever ran still holds its lease.
+            if self._in_flight:
+                await asyncio.shield(self._outbox.release(sorted(self._in_flight)))
+                self._in_flight.clear()
 
     async def _start_due(self, group: asyncio.TaskGroup) -> None:
         free = self._concurrency - len(self._in_flight)
         if free <= 0:
             return
-        claimed = await self._outbox.claim_due(
-            now_ms=self._clock_ms(), lease_ms=self._retry.lease_ms, limit=free
-        )
+        claimed = await self._claim(free)
         for delivery in claimed:
             self._in_flight.add(delivery.id)
             group.create_task(self._run_one(delivery))
+
+    async def _claim(self, limit: int) -> list[Delivery]:
+        # Stopping must not strand leases: if we are cancelled while the claim commits, let
+        # it finish and hand back what it took, else those rows would wait out their lease.
+        claim = asyncio.ensure_future(
+            self._outbox.claim_due(
+                now_ms=self._clock_ms(), lease_ms=self._retry.lease_ms, limit=limit
+            )
+        )
+        try:
+            return await asyncio.shield(claim)
+        except asyncio.CancelledError:
+            try:
+                taken = await claim
+            except Exception:
+                taken = []  # it failed on its own: nothing was leased
+            if taken:
+                await self._outbox.release([delivery.id for delivery in taken])
+            raise
 
     async def _sleep_until_due(self) -> None:
         timeout_s = self._poll_interval_s
