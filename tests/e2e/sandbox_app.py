@@ -91,6 +91,8 @@ async def serve_app(
         overrides={
             "data_dir": data_dir,
             "database_url": f"sqlite:///{data_dir / 'mjproxy.db'}",
+            # Re-hosted image URLs then point at this test client's base URL.
+            "public_base_url": "http://mjproxy.test",
             "discord": {"sync_info_on_ready": False, "deletion_grace_s": 0.5},
         },
     )
