@@ -64,9 +64,18 @@ class MidjourneyFacts:
     updated_ms: int | None = None
 
 
+STICKY_STATES = frozenset({AccountState.QUARANTINED, AccountState.DISABLED})
+"""States only an operator clears (enable, reconnect, a new token): engines cannot."""
+
+
 @dataclass(slots=True)
 class Account:
-    """One worker identity; `id` is the instance id clients filter on (Discord: the channel)."""
+    """One worker identity; `id` is the instance id clients filter on (Discord: the channel).
+
+    `limits` holds the account's own limits per mode; modes it does not set use
+    `default_limits` (the scheduler's defaults from the config file). `jobs_today` counts
+    the jobs started on `jobs_day` (UTC, `YYYY-MM-DD`) against `daily_limit`.
+    """
 
     id: str
     engine: str = "discord"
@@ -78,6 +87,7 @@ class Account:
     bots: frozenset[BotType] = frozenset({BotType.MID_JOURNEY, BotType.NIJI_JOURNEY})
     modes: frozenset[Mode] = frozenset({Mode.FAST, Mode.RELAX, Mode.TURBO})
     limits: dict[Mode, ModeLimits] = field(default_factory=dict)
+    default_limits: ModeLimits = field(default_factory=ModeLimits)
     remix: bool = False
     remix_auto_submit: bool = False
     auto_relax: bool = True
@@ -90,14 +100,33 @@ class Account:
     state_reason: str = ""
     state_since_ms: int = 0
     facts: MidjourneyFacts = field(default_factory=MidjourneyFacts)
-    sandbox: bool = False
+    jobs_day: str = ""
+    jobs_today: int = 0
+    created_ms: int = 0
+
+    @property
+    def sandbox(self) -> bool:
+        return self.engine == "sandbox"
 
     def limits_for(self, mode: Mode) -> ModeLimits:
-        return self.limits.get(mode, ModeLimits())
+        return self.limits.get(mode, self.default_limits)
+
+    def jobs_on(self, day: str) -> int:
+        """Jobs started on `day` (the counter restarts every UTC day)."""
+        return self.jobs_today if self.jobs_day == day else 0
+
+    def has_jobs_left(self, day: str, *, pending: int = 0) -> bool:
+        """Whether the daily limit allows one more job, counting `pending` not yet started."""
+        return self.daily_limit is None or self.jobs_on(day) + pending < self.daily_limit
 
     @property
     def is_usable(self) -> bool:
         return self.enabled and self.state is AccountState.READY
+
+    @property
+    def is_sticky(self) -> bool:
+        """Quarantined or disabled by health: engines' ready/connecting reports are ignored."""
+        return self.state in STICKY_STATES
 
     def allows_mode(self, mode: Mode) -> bool:
         if mode not in self.modes:

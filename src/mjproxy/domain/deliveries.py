@@ -31,6 +31,7 @@ class Delivery:
     last_status_code: int | None = None
     last_error: str | None = None
     finished_ms: int | None = None
+    topic: str | None = None  # "account:<id>" for account alerts (task_id "0")
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from mjproxy.domain.account import Account, AccountState, MidjourneyFacts
 from mjproxy.domain.deliveries import Delivery, DeliveryAttempt, DeliveryStatus
 from mjproxy.domain.task import ImageInput, Task, TaskStatus
 
@@ -94,8 +95,10 @@ class OutboxRepository(Protocol):
         payload: str,
         now_ms: int,
         deadline_ms: int,
+        topic: str | None = None,
     ) -> int:
-        """Add a pending delivery due now; return its id."""
+        """Add a pending delivery due now; return its id. `topic` names what a delivery
+        that is not a task change is about (an account alert: task id "0")."""
         ...
 
     async def claim_due(self, *, now_ms: int, lease_ms: int, limit: int) -> list[Delivery]:
@@ -141,4 +144,40 @@ class OutboxRepository(Protocol):
 
     async def prune(self, *, finished_before_ms: int) -> int:
         """Delete deliveries finished before the cutoff, with their attempts; return the count."""
+        ...
+
+
+class AccountRepository(Protocol):
+    """The account pool (`store/accounts.py` implements it on SQL).
+
+    The settings of an account (`save_account`), its health (`save_state`), what Midjourney
+    says about it (`save_facts`) and its daily job counter (`count_job`) are written
+    separately, so a writer of one never overwrites another's newer value.
+    """
+
+    async def list_accounts(self) -> list[Account]:
+        """Every account, in the order they were created."""
+        ...
+
+    async def get_account(self, account_id: str) -> Account | None: ...
+
+    async def insert_account(self, account: Account) -> None:
+        """Store a new account. Raises `ValueError` when the id is taken."""
+        ...
+
+    async def save_account(self, account: Account) -> bool:
+        """Write the account's settings (not state, facts or counter); False if unknown."""
+        ...
+
+    async def delete_account(self, account_id: str) -> bool: ...
+
+    async def save_state(
+        self, account_id: str, *, state: AccountState, reason: str, since_ms: int
+    ) -> None: ...
+
+    async def save_facts(self, account_id: str, facts: MidjourneyFacts) -> None: ...
+
+    async def count_job(self, account_id: str, *, day: str) -> int:
+        """Add one job to the account's counter for `day` (restarting it on a new day) and
+        return the new count."""
         ...

@@ -34,8 +34,10 @@ class SqlOutboxRepository:
         payload: str,
         now_ms: int,
         deadline_ms: int,
+        topic: str | None = None,
     ) -> int:
         values = {
+            "topic": topic,
             "task_id": int(task_id),
             "task_version": task_version,
             "url": url,
@@ -240,4 +242,5 @@ def _row_to_delivery(row: Mapping[Any, Any]) -> Delivery:
         last_status_code=row["last_status_code"],
         last_error=row["last_error"],
         finished_ms=row["finished_ms"],
+        topic=row["topic"],
     )

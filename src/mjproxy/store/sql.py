@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from mjproxy.domain.task import ImageInput, Task, TaskStatus
+from mjproxy.store.accounts import SqlAccountRepository
 from mjproxy.store.errors import StoreError
 from mjproxy.store.migrate import upgrade_to_head
 from mjproxy.store.outbox import SqlOutboxRepository
@@ -182,6 +183,7 @@ class SqlStore:
     engine: AsyncEngine
     tasks: SqlTaskRepository
     outbox: SqlOutboxRepository
+    accounts: SqlAccountRepository
 
     async def aclose(self) -> None:
         await self.engine.dispose()
@@ -205,7 +207,10 @@ async def open_store(url: str, *, migrate: bool = True, pool_size: int = 10) -> 
         ) from exc
     logger.info("store opened: %s", describe(url))
     return SqlStore(
-        engine=engine, tasks=SqlTaskRepository(engine), outbox=SqlOutboxRepository(engine)
+        engine=engine,
+        tasks=SqlTaskRepository(engine),
+        outbox=SqlOutboxRepository(engine),
+        accounts=SqlAccountRepository(engine),
     )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -130,6 +132,9 @@ webhook_deliveries = Table(
     Column("last_status_code", Integer),
     Column("last_error", Text),
     Column("finished_ms", BigInteger),
+    # What the delivery is about when it is not a task change: "account:<id>" for an
+    # account alert (those carry task_id 0, so they are sent one after another, in order).
+    Column("topic", String(80)),
     Index(None, "status", "task_id", "id"),
     Index(None, "task_id", "id"),
     Index(None, "created_ms"),
@@ -144,4 +149,37 @@ webhook_attempts = Table(
     Column("duration_ms", Integer, nullable=False),
     Column("status_code", Integer),
     Column("error", Text),
+)
+
+# The account pool. The user token is stored as written (docs/accounts.md says so): protect
+# the database as you protect the config file. Limits and facts are JSON maps.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("engine", String(32), nullable=False),
+    Column("channel_id", String(32), nullable=False),
+    Column("guild_id", String(32), nullable=False),
+    Column("user_token", Text, nullable=False),
+    Column("user_agent", Text, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("bots", JSON, nullable=False),
+    Column("modes", JSON, nullable=False),
+    Column("limits", JSON, nullable=False),
+    Column("remix", Boolean, nullable=False),
+    Column("remix_auto_submit", Boolean, nullable=False),
+    Column("auto_relax", Boolean, nullable=False),
+    Column("weight", Integer, nullable=False),
+    Column("remark", Text, nullable=False),
+    Column("daily_limit", Integer),
+    Column("pause_min_s", Float, nullable=False),
+    Column("pause_max_s", Float, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("state_reason", Text, nullable=False),
+    Column("state_since_ms", BigInteger, nullable=False),
+    Column("facts", JSON, nullable=False),
+    Column("jobs_day", String(10), nullable=False),
+    Column("jobs_today", Integer, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
 )
