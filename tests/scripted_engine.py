@@ -11,9 +11,9 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 
-from mjproxy.domain.account import Account, AccountState
+from mjproxy.domain.account import Account, AccountState, MidjourneyFacts
 from mjproxy.domain.errors import EngineError
-from mjproxy.domain.task import Button, ImageInput, Task, TaskAction, TaskStatus, TaskUpdate
+from mjproxy.domain.task import Button, ImageInput, Mode, Task, TaskAction, TaskStatus, TaskUpdate
 from mjproxy.engines.base import AccountEvent, EngineSinks, Job
 
 WAIT_S = 10.0
@@ -66,6 +66,11 @@ class ScriptedEngine:
         self.ready_on_open = True
         self.seed = "3713209457"
         self.seed_requests: list[str] = []
+        self.closed_accounts: list[str] = []
+        self.syncs: list[str] = []
+        self.modes_set: list[tuple[str, Mode]] = []
+        self.mode_changes: asyncio.Queue[tuple[str, Mode]] = asyncio.Queue()
+        self.facts_on_sync: dict[str, MidjourneyFacts] = {}
         self.closed = False
 
     # Engine protocol ---------------------------------------------------------------------
@@ -99,7 +104,17 @@ class ScriptedEngine:
             await self.sinks.accounts(AccountEvent(account.id, state=AccountState.READY))
 
     async def close_account(self, account_id: str) -> None:
-        await self.sinks.accounts(AccountEvent(account_id, state=AccountState.DISABLED))
+        self.closed_accounts.append(account_id)
+
+    async def sync_account(self, account: Account) -> None:
+        self.syncs.append(account.id)
+        facts = self.facts_on_sync.get(account.id)
+        if facts is not None:
+            await self.sinks.accounts(AccountEvent(account.id, facts=facts))
+
+    async def set_mode(self, account: Account, mode: Mode) -> None:
+        self.modes_set.append((account.id, mode))
+        await self.mode_changes.put((account.id, mode))
 
     async def upload_images(self, account: Account, images: Sequence[ImageInput]) -> list[str]:
         self.uploaded.append(list(images))

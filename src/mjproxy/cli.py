@@ -26,10 +26,27 @@ app = typer.Typer(
 _LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
+# Libraries that log their raw I/O: SQL parameters (a stored user token), gateway frames
+# (the IDENTIFY payload carries the token), HTTP internals. They keep these levels whatever
+# `log_level` says, so DEBUG logging never prints a secret. (SQLAlchemy logs every statement
+# with its parameters as soon as its logger allows INFO.)
+LIBRARY_LOGGERS = {
+    "sqlalchemy": logging.WARNING,
+    "aiosqlite": logging.INFO,
+    "asyncmy": logging.INFO,
+    "asyncpg": logging.INFO,
+    "websockets": logging.INFO,
+    "httpcore": logging.INFO,
+    "hpack": logging.INFO,
+}
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format=_LOG_FORMAT, force=True)
     # One line per request is the proxy's access log; uvicorn's own would duplicate it.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    for name, floor in LIBRARY_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(floor, logging.getLevelName(level)))
 
 
 @app.command()

@@ -39,7 +39,11 @@ class ModeLimitSettings(_Section):
 
 
 class AccountSettings(_Section):
-    """One account from the config file (issue 5 moves accounts into the database)."""
+    """One account from the config file, upserted into the database at start.
+
+    Fields written in the file win over the database at every start; fields left out keep
+    what the database (the admin API) holds. See docs/accounts.md.
+    """
 
     id: str = Field("", max_length=64)
     engine: str = "discord"
@@ -53,8 +57,12 @@ class AccountSettings(_Section):
     limits: dict[Mode, ModeLimitSettings] = Field(default_factory=dict)
     remix: bool = False
     remix_auto_submit: bool = False
+    auto_relax: bool = True
     weight: int = Field(1, ge=1, le=1000)
-    remark: str = ""
+    remark: str = Field("", max_length=255)
+    daily_limit: int | None = Field(None, ge=1)
+    pause_min_s: float = Field(0.0, ge=0, le=600)
+    pause_max_s: float = Field(0.0, ge=0, le=600)
 
     @model_validator(mode="after")
     def _default_id(self) -> AccountSettings:
@@ -62,6 +70,8 @@ class AccountSettings(_Section):
             if not self.channel_id:
                 raise ValueError("an account needs an 'id' or a 'channel_id'")
             self.id = self.channel_id
+        if self.pause_max_s < self.pause_min_s:
+            raise ValueError("pause_max_s must not be smaller than pause_min_s")
         return self
 
 
@@ -76,6 +86,20 @@ class SchedulerSettings(_Section):
     queued: int = Field(10, ge=0, le=1000)
     task_timeout_s: float = Field(600.0, gt=0)
     start_timeout_s: float = Field(60.0, gt=0)
+    selection: Literal["least_loaded", "weighted_random", "round_robin"] = "least_loaded"
+    # Tried, in order, when a request names no mode and no account can run default_mode.
+    fallback_modes: list[Mode] = Field(default_factory=lambda: [Mode.RELAX])
+
+
+class PoolSettings(_Section):
+    """Account upkeep: reading /info and /settings, and the account alert webhook."""
+
+    sync_interval_s: float = Field(6 * 3600.0, ge=0)
+    sync_jitter: float = Field(0.5, ge=0, lt=1)
+    sync_min_gap_s: float = Field(300.0, ge=0)
+    sync_timeout_s: float = Field(30.0, gt=0)
+    relax_retry_s: float = Field(3600.0, ge=0)
+    alert_hook: str | None = None
 
 
 class S3Settings(_Section):
@@ -185,6 +209,7 @@ class Settings(BaseSettings):
     images: ImageSettings = Field(default_factory=ImageSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     accounts: list[AccountSettings] = Field(default_factory=list)
+    pool: PoolSettings = Field(default_factory=PoolSettings)
     media: MediaSettings = Field(default_factory=MediaSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     prompts: PromptSettings = Field(default_factory=PromptSettings)
@@ -231,6 +256,11 @@ class Settings(BaseSettings):
         own = account.limits.get(mode)
         if own is not None:
             return own
+        return ModeLimitSettings(running=self.scheduler.running, queued=self.scheduler.queued)
+
+    @property
+    def default_limits(self) -> ModeLimitSettings:
+        """What an account's mode without its own limits gets (`scheduler.running/queued`)."""
         return ModeLimitSettings(running=self.scheduler.running, queued=self.scheduler.queued)
 
 

@@ -267,7 +267,7 @@ async def test_the_modal_confirm_continues_the_same_task(start_app: StartApp) ->
     assert reply["code"] == 1
     assert reply["result"] == modal_id
     assert job.task.id == modal_id
-    assert job.modal_prompt == "a red mug --zoom 1.5"
+    assert job.modal_prompt == "a red mug --zoom 1.5 --fast"  # the mode the scheduler chose
     assert job.button is not None
     assert job.button.kind == "custom_zoom"
 
@@ -282,7 +282,7 @@ async def test_a_modal_confirm_without_prompt_uses_the_suggested_one(start_app: 
         job = await app.engine.next_job()
     assert modal["code"] == 21
     assert reply["code"] == 1
-    assert job.modal_prompt == "a cat"
+    assert job.modal_prompt == "a cat --fast"
 
 
 async def test_inpaint_needs_a_mask_and_hands_it_to_the_engine(start_app: StartApp) -> None:
@@ -326,7 +326,7 @@ async def test_remix_auto_submit_runs_at_once_with_the_parent_prompt(start_app: 
         reply = await app.submit("/mj/submit/simple-change", {"content": f"{parent_id} R"})
         job = await app.engine.next_job()
     assert reply["code"] == 1
-    assert job.modal_prompt == "a cat"
+    assert job.modal_prompt == "a cat --fast"
 
 
 async def test_modal_on_a_task_not_in_modal_is_code_4_and_unknown_is_code_3(

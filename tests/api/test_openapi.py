@@ -21,6 +21,13 @@ ENDPOINTS = {
     ("get", "/mj/admin/webhooks/deliveries/{delivery_id}"),
     ("get", "/mj/admin/banned-words"), ("post", "/mj/admin/banned-words"),
     ("delete", "/mj/admin/banned-words/{word}"),
+    ("get", "/mj/admin/accounts"), ("post", "/mj/admin/accounts"),
+    ("get", "/mj/admin/accounts/{account_id}"), ("patch", "/mj/admin/accounts/{account_id}"),
+    ("delete", "/mj/admin/accounts/{account_id}"),
+    ("post", "/mj/admin/accounts/{account_id}/enable"),
+    ("post", "/mj/admin/accounts/{account_id}/disable"),
+    ("post", "/mj/admin/accounts/{account_id}/reconnect"),
+    ("post", "/mj/admin/accounts/{account_id}/sync"),
 }  # fmt: skip
 
 

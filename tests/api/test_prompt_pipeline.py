@@ -181,7 +181,7 @@ async def test_the_modal_prompt_is_checked_and_translated(
     assert invalid["code"] == 4
     assert "--zoom takes a number from 1 to 2" in invalid["description"]
     assert reply["code"] == 1
-    assert job.modal_prompt == "a dog --zoom 1.5"
+    assert job.modal_prompt == "a dog --zoom 1.5 --fast"
     assert task["properties"]["finalZhPrompt"] == "一只狗 --zoom 1.5"
 
 

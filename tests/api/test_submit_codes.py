@@ -137,9 +137,10 @@ async def test_chinese_descriptions_use_the_original_wording(start_app: StartApp
 
 
 async def test_chinese_no_account_and_banned_descriptions(start_app: StartApp) -> None:
-    async with start_app(language="zh", create={"pipeline": BanningPipeline()}) as app:
-        banned = await app.submit("/mj/submit/imagine", {"prompt": "blood"})
+    # First on the empty database: accounts stay in it once the config file put them there.
     async with start_app(language="zh", accounts=[]) as app:
         no_account = await app.submit("/mj/submit/imagine", {"prompt": "a cat"})
+    async with start_app(language="zh", create={"pipeline": BanningPipeline()}) as app:
+        banned = await app.submit("/mj/submit/imagine", {"prompt": "blood"})
     assert banned["description"].startswith("可能包含敏感词")
     assert no_account["description"].startswith("无可用的账号实例")

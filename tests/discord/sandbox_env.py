@@ -34,7 +34,7 @@ def png(color: str, size: int = 64) -> ImageInput:
     return ImageInput(buffer.getvalue(), "image/png")
 
 
-def settings_for(sandbox: Sandbox, *, sync_info: bool = False) -> DiscordSettings:
+def settings_for(sandbox: Sandbox) -> DiscordSettings:
     return DiscordSettings(
         endpoints=DiscordEndpoints(
             api=sandbox.api_base_url,
@@ -47,9 +47,6 @@ def settings_for(sandbox: Sandbox, *, sync_info: bool = False) -> DiscordSetting
         backoff_cap_s=0.2,
         deletion_grace_s=0.5,
         seed_timeout_s=20,
-        # Off unless a test awaits its outcome: a request still in flight when a test ends
-        # would be cancelled mid-connect and leak its socket (anyio's happy-eyeballs race).
-        sync_info_on_ready=sync_info,
     )
 
 
@@ -64,7 +61,7 @@ class Env:
     _next: int = 100
 
     def new_engine(self) -> DiscordEngine:
-        settings = settings_for(self.sandbox, sync_info=self.sync_info)
+        settings = settings_for(self.sandbox)
         return DiscordEngine(settings=settings, sinks=self.services.sinks)
 
     async def submit(
@@ -130,12 +127,16 @@ async def sandbox_env(
             user_token=Secret(added.token),
             user_agent="Mozilla/5.0 Chrome/124.0.0.0",
             remix=remix,
-            sandbox=True,
+            engine="sandbox",  # marks its tasks as simulated
         )
         services = Services()
         env = Env(sandbox, added, account, services, engine=None, sync_info=sync_info)  # type: ignore[arg-type]
         env.engine = env.new_engine()
         await env.engine.open_account(account)
+        if sync_info:
+            # Only when a test awaits the outcome: a request still in flight when a test
+            # ends would be cancelled mid-connect and leak its socket.
+            await env.engine.sync_account(account)
         try:
             yield env
         finally:

@@ -40,7 +40,6 @@ class World:
         settings = DiscordSettings(
             endpoints=DiscordEndpoints(api=self.discord.api, gateway=self.gateway.url),
             gateway=GatewayOptions(ready_timeout_s=5),
-            sync_info_on_ready=False,
             ready_timeout_s=5,
             backoff_base_s=0.01,
         )

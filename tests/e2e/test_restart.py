@@ -56,15 +56,25 @@ async def test_a_running_task_the_engine_cannot_resume_fails_with_its_reason(
     assert task.fail_reason == reason
 
 
-async def test_tasks_of_an_account_no_longer_configured_fail_clearly(start_app: StartApp) -> None:
+async def test_waiting_tasks_go_to_any_account_and_a_deleted_accounts_tasks_fail_clearly(
+    start_app: StartApp,
+) -> None:
     async with start_app(**ONE_SLOT) as app:
-        await app.imagine("runs")
+        running = await app.imagine("runs")
+        await app.engine.next_job()
+        await app.wait_status(running, TaskStatus.SUBMITTED)
         queued = await app.imagine("waits")
-    async with start_app(accounts=[account("acc-9")]) as app:
-        task = await app.fetch(queued)
-    assert task["status"] == "FAILURE"
-    assert "acc-1" in task["failReason"]
-    assert "no longer configured" in task["failReason"]
+    more = {"accounts": [account(), account("acc-9")], "admin_secret": "k"}
+    async with start_app(**ONE_SLOT, **more) as app:
+        await app.engine.resumed.get()
+        moved = await app.engine.next_job()
+        deleted = await app.client.delete(
+            "/mj/admin/accounts/acc-1", headers={"mj-api-secret": "k"}
+        )
+        failed = await app.wait_status(running, TaskStatus.FAILURE)
+    assert (moved.task.id, moved.account.id) == (queued, "acc-9")
+    assert deleted.status_code == 200
+    assert failed.fail_reason == "The account acc-1 is disabled: Deleted by an operator."
 
 
 async def test_a_modal_task_can_be_confirmed_after_a_restart(start_app: StartApp) -> None:
@@ -84,7 +94,7 @@ async def test_a_modal_task_can_be_confirmed_after_a_restart(start_app: StartApp
         )
         job = await app.engine.next_job()
     assert confirmed["code"] == 1
-    assert job.modal_prompt == "a dog"
+    assert job.modal_prompt == "a dog --fast"
 
 
 async def test_ids_stay_unique_when_the_clock_goes_back_across_a_restart(

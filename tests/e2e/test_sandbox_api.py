@@ -69,7 +69,9 @@ async def test_imagine_task_json(api: SandboxApp) -> None:
     task = await imagine(api, state="my-state")
     assert task["action"] == "IMAGINE"
     assert task["state"] == "my-state"
-    assert task["properties"]["finalPrompt"] == "a red cat"
+    # Midjourney ran the mode the scheduler chose, named in the prompt it received.
+    assert task["properties"]["finalPrompt"] == "a red cat --fast"
+    assert task["mode"] == "FAST"
     assert task["properties"]["sandbox"] is True
     assert [b["label"] for b in task["buttons"]][:4] == ["U1", "U2", "U3", "U4"]
     assert all(isinstance(b["emoji"], str) and isinstance(b["style"], int) for b in task["buttons"])
@@ -135,10 +137,10 @@ async def test_custom_zoom_goes_modal_then_modal_confirm(api: SandboxApp) -> Non
     assert "Waiting for window confirm" in reply["description"]
     assert (await api.app.fetch(reply["result"]))["status"] == "MODAL"
     task = await api.run(
-        "/mj/submit/modal", {"taskId": reply["result"], "prompt": "a red cat --zoom 1.8"}
+        "/mj/submit/modal", {"taskId": reply["result"], "prompt": "a red cat --zoom 1.8 --fast"}
     )
     assert_success(task)
-    assert task["properties"]["finalPrompt"] == "a red cat --zoom 1.8"
+    assert task["properties"]["finalPrompt"] == "a red cat --zoom 1.8 --fast"
 
 
 async def test_vary_region_with_a_mask(api: SandboxApp) -> None:
@@ -150,7 +152,7 @@ async def test_vary_region_with_a_mask(api: SandboxApp) -> None:
     body = {"taskId": reply["result"], "prompt": "a blue hat", "maskBase64": png_b64("white")}
     task = await api.run("/mj/submit/modal", body)
     assert_success(task)
-    assert task["properties"]["finalPrompt"] == "a blue hat"
+    assert task["properties"]["finalPrompt"] == "a blue hat --fast"
 
 
 async def test_remix_variation_through_the_modal(tmp_path: Path) -> None:
@@ -164,7 +166,7 @@ async def test_remix_variation_through_the_modal(tmp_path: Path) -> None:
             "/mj/submit/modal", {"taskId": reply["result"], "prompt": "a red cat in a hat"}
         )
         assert_success(task)
-        assert task["properties"]["finalPrompt"] == "a red cat in a hat"
+        assert task["properties"]["finalPrompt"] == "a red cat in a hat --fast"
 
 
 async def test_describe_gives_four_prompts_and_picreader_buttons(api: SandboxApp) -> None:

@@ -29,7 +29,7 @@ from mjproxy.services.prompt_pipeline import PromptPipeline, build_prompt_pipeli
 from mjproxy.services.prompts import PassThroughPipeline, PromptPreparer
 from mjproxy.services.runtime import build_services, running
 from mjproxy.store.banned_words import SqlBannedWordRepository
-from mjproxy.store.base import OutboxRepository, TaskRepository
+from mjproxy.store.base import AccountRepository, OutboxRepository, TaskRepository
 from mjproxy.store.sql import open_store
 from mjproxy.store.urls import describe
 
@@ -52,23 +52,28 @@ def create_app(
     engines: Mapping[str, EngineFactory] | None = None,
     store: TaskRepository | None = None,
     outbox: OutboxRepository | None = None,
+    accounts: AccountRepository | None = None,
     clock_ms: Callable[[], int] = system_clock_ms,
     pipeline: PromptPreparer | None = None,
 ) -> FastAPI:
     """Build the API for `settings`.
 
     `engines` maps an engine name (an account's `engine`) to the factory that builds it.
-    `store` (and `outbox`, for webhooks) replace the database named in the settings (the
-    caller then owns them). `pipeline` replaces the prompt pipeline built from
+    `store` (with `accounts`, and `outbox` for webhooks) replace the database named in the
+    settings (the caller then owns them). `pipeline` replaces the prompt pipeline built from
     `settings.prompts` (checks, banned words kept in the database, translation); with a
     given `store` and no `pipeline`, prompts pass through unchecked, as there is no
     database to keep the word list in.
     """
+    if (store is None) != (accounts is None):
+        raise ValueError("create_app needs `accounts` together with `store`, or neither.")
     app = FastAPI(
         title="mjproxy",
         version=__version__,
         description=_DESCRIPTION,
-        lifespan=_lifespan(settings, dict(engines or {}), (store, outbox), clock_ms, pipeline),
+        lifespan=_lifespan(
+            settings, dict(engines or {}), (store, outbox, accounts), clock_ms, pipeline
+        ),
         redoc_url=None,
     )
     app.state.messages = Messages(settings.language)
@@ -85,7 +90,7 @@ def create_app(
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["*"],
         expose_headers=["X-Total-Count"],
         max_age=600,
@@ -102,7 +107,7 @@ def _max_body_bytes(settings: Settings) -> int:
 def _lifespan(
     settings: Settings,
     engines: dict[str, EngineFactory],
-    given: tuple[TaskRepository | None, OutboxRepository | None],
+    given: tuple[TaskRepository | None, OutboxRepository | None, AccountRepository | None],
     clock_ms: Callable[[], int],
     pipeline: PromptPreparer | None,
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -115,19 +120,22 @@ def _lifespan(
                 "API; set MJPROXY_API_SECRET"
             )
         async with AsyncExitStack() as stack:
-            repository, outbox = given
+            repository, outbox, account_store = given
             preparer: PromptPreparer = pipeline or PassThroughPipeline()
             banned_words = None
-            if repository is None:
+            if repository is None or account_store is None:
+                # create_app refuses one without the other, so both are None here.
                 opened = await open_store(settings.effective_database_url)
                 stack.push_async_callback(opened.aclose)
                 repository, outbox = opened.tasks, opened.outbox
+                account_store = opened.accounts
                 if pipeline is None:
                     prompts = await _start_prompt_pipeline(settings, opened.engine, stack)
                     preparer, banned_words = prompts, prompts.banned_words
             services = await build_services(
                 settings,
                 store=repository,
+                accounts=account_store,
                 engines=engines,
                 pipeline=preparer,
                 clock_ms=clock_ms,

@@ -12,6 +12,7 @@ from mjproxy.domain.errors import InternalError
 from mjproxy.domain.task import Mode
 from mjproxy.media.images import ImageLimits
 from mjproxy.media.storage import MediaStorage
+from mjproxy.services.account_admin import AccountAdmin
 from mjproxy.services.accounts import AccountPool
 from mjproxy.services.delivery import DeliveryServices
 from mjproxy.services.moderation import BannedWordService
@@ -69,6 +70,10 @@ def _pool(request: Request) -> AccountPool:
     return get_services(request).pool
 
 
+def _accounts_admin(request: Request) -> AccountAdmin:
+    return get_services(request).accounts
+
+
 def _scheduler(request: Request) -> Scheduler:
     return get_services(request).scheduler
 
@@ -104,6 +109,7 @@ Queries = Annotated[TaskQueries, Depends(_queries)]
 Upstream = Annotated[UpstreamCalls, Depends(_upstream)]
 Pool = Annotated[AccountPool, Depends(_pool)]
 SchedulerDep = Annotated[Scheduler, Depends(_scheduler)]
+AccountsAdmin = Annotated[AccountAdmin, Depends(_accounts_admin)]
 Msgs = Annotated[Messages, Depends(_messages)]
 Speed = Annotated[Mode | None, Depends(speed_mode)]
 Limits = Annotated[ImageLimits, Depends(_image_limits)]

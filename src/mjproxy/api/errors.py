@@ -40,6 +40,13 @@ from mjproxy.domain.errors import (
 logger = logging.getLogger(__name__)
 
 _SHOWN_INPUT_CHARS = 40
+_JSON_KINDS = {
+    "list": "array",
+    "str": "string",
+    "int": "number",
+    "float": "number",
+    "bool": "boolean",
+}
 
 
 def error_body(
@@ -148,7 +155,11 @@ def _describe_one(error: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{field or 'The request body'} is required"
     if not field:
-        return f"The request body must be a JSON object, but got {_shown(error.get('input'))}"
+        # The body itself is not repeated: it may be anything, a secret included.
+        kind = type(error.get("input")).__name__
+        return (
+            f"The request body must be a JSON object, but got a JSON {_JSON_KINDS.get(kind, kind)}"
+        )
     return f"{field}: {error.get('msg', 'invalid value')}, but got {_shown(error.get('input'))}"
 
 

@@ -73,10 +73,11 @@ async def optional_image(
     return await decode_image(value, field=field, role=role, limits=limits)
 
 
-def bot_type(value: BotType | None) -> BotType:
+def bot_type(value: BotType | None) -> BotType | None:
+    """The bot a client asked for; None lets the prompt decide (`--niji`: niji・journey)."""
     if value is BotType.INSIGHT_FACE:
         raise InvalidField("botType", "must be MID_JOURNEY or NIJI_JOURNEY")
-    return value or BotType.MID_JOURNEY
+    return value
 
 
 def account_filter(value: AccountFilterIn | None) -> AccountFilter | None:

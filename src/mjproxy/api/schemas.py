@@ -15,10 +15,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from mjproxy.clock import system_clock_ms
 from mjproxy.domain.account import Account
 from mjproxy.domain.deliveries import Delivery, DeliveryStatus
 from mjproxy.domain.task import Mode, Task
 from mjproxy.services.delivery_log import redact_url
+from mjproxy.services.placement import utc_day
 
 
 class _Reply(BaseModel):
@@ -152,7 +154,12 @@ class ModeLoad(_Reply):
 
 
 class AccountOut(_Reply):
-    """An account as `/mj/account/list` shows it. There is no token field, by design."""
+    """An account as `/mj/account/list` shows it. There is no token field, by design.
+
+    `limits` are the running and queued limits per mode; `load` the tasks running on it
+    and the waiting tasks it could take, per mode; `facts` what Midjourney said (`/info`,
+    `/settings`). `coreSize`/`queueSize` are the FAST limits, for older clients.
+    """
 
     id: str
     engine: str
@@ -166,58 +173,92 @@ class AccountOut(_Reply):
     modes: list[str]
     remix: bool
     remix_auto_submit: bool
+    auto_relax: bool
     weight: int
     remark: str
     sandbox: bool
     core_size: int
     queue_size: int
     timeout_minutes: int
+    daily_limit: int | None
+    jobs_today: int
+    pause_min_s: float
+    pause_max_s: float
     limits: dict[str, ModeLoad]
     load: dict[str, ModeLoad]
     facts: dict[str, Any]
 
 
-def account_out(account: Account, counts: dict[Mode, tuple[int, int]]) -> AccountOut:
+class AdminAccountOut(AccountOut):
+    """What operators see besides: the user agent, whether a token is set, when it was added.
+    The token itself is write-only."""
+
+    user_agent: str
+    has_token: bool
+    created_at: int
+
+
+def _account_fields(account: Account, counts: dict[Mode, tuple[int, int]]) -> dict[str, Any]:
     fast = account.limits_for(Mode.FAST)
     facts = account.facts
-    return AccountOut(
-        id=account.id,
-        engine=account.engine,
-        channel_id=account.channel_id,
-        guild_id=account.guild_id,
-        enable=account.enabled,
-        state=account.state.value,
-        state_reason=account.state_reason,
-        state_since=account.state_since_ms,
-        bots=sorted(bot.value for bot in account.bots),
-        modes=sorted(mode.value for mode in account.modes),
-        remix=account.remix,
-        remix_auto_submit=account.remix_auto_submit,
-        weight=account.weight,
-        remark=account.remark,
-        sandbox=account.sandbox,
-        core_size=fast.running,
-        queue_size=fast.queued,
-        timeout_minutes=max(1, round(account.timeout_s / 60)),
-        limits={
+    return {
+        "id": account.id,
+        "engine": account.engine,
+        "channel_id": account.channel_id,
+        "guild_id": account.guild_id,
+        "enable": account.enabled,
+        "state": account.state.value,
+        "state_reason": account.state_reason,
+        "state_since": account.state_since_ms,
+        "bots": sorted(bot.value for bot in account.bots),
+        "modes": [mode.value for mode in Mode if mode in account.modes],
+        "remix": account.remix,
+        "remix_auto_submit": account.remix_auto_submit,
+        "auto_relax": account.auto_relax,
+        "weight": account.weight,
+        "remark": account.remark,
+        "sandbox": account.sandbox,
+        "core_size": fast.running,
+        "queue_size": fast.queued,
+        "timeout_minutes": max(1, round(account.timeout_s / 60)),
+        "daily_limit": account.daily_limit,
+        "jobs_today": account.jobs_on(utc_day(system_clock_ms())),
+        "pause_min_s": account.submit_pause_s[0],
+        "pause_max_s": account.submit_pause_s[1],
+        "limits": {
             mode.value: ModeLoad(
                 running=account.limits_for(mode).running, queued=account.limits_for(mode).queued
             )
             for mode in Mode
         },
-        load={
+        "load": {
             mode.value: ModeLoad(running=running, queued=queued)
             for mode, (running, queued) in counts.items()
         },
-        facts={
+        "facts": {
             "subscription": facts.subscription,
             "jobMode": facts.job_mode,
             "fastTimeRemainingHours": facts.fast_time_remaining_h,
+            "relaxedUsage": facts.relaxed_usage,
+            "lifetimeUsage": facts.lifetime_usage,
             "remix": facts.remix,
             "version": facts.version,
             "fastExhausted": facts.fast_exhausted,
             "updatedAt": facts.updated_ms,
         },
+    }
+
+
+def account_out(account: Account, counts: dict[Mode, tuple[int, int]]) -> AccountOut:
+    return AccountOut(**_account_fields(account, counts))
+
+
+def admin_account_out(account: Account, counts: dict[Mode, tuple[int, int]]) -> AdminAccountOut:
+    return AdminAccountOut(
+        **_account_fields(account, counts),
+        user_agent=account.user_agent,
+        has_token=bool(account.user_token),
+        created_at=account.created_ms,
     )
 
 
@@ -236,6 +277,7 @@ class DeliveryOut(_Reply):
     last_status_code: int | None
     last_error: str | None
     finished_at: int | None
+    topic: str | None = Field(None, description="`account:<id>` for an account alert")
 
 
 class DeliveryAttemptOut(_Reply):
@@ -266,4 +308,5 @@ def delivery_out(delivery: Delivery) -> DeliveryOut:
         last_status_code=delivery.last_status_code,
         last_error=delivery.last_error,
         finished_at=delivery.finished_ms,
+        topic=delivery.topic,
     )

@@ -294,6 +294,17 @@ def strip_speed_flags(parsed: ParsedPrompt) -> str:
     return render_without(parsed, lambda parameter: parameter.name in SPEED_FLAGS)
 
 
+def with_speed_mode(prompt: str, mode: Mode) -> str:
+    """`prompt` with its own `--fast/--relax/--turbo` replaced by the flag of `mode`.
+
+    Client speed flags are only hints for the scheduler; the prompt Midjourney receives
+    names the mode the scheduler chose, whatever the account's own setting is.
+    """
+    bare = strip_speed_flags(parse_prompt(prompt))
+    flag = next(name for name, value in SPEED_FLAGS.items() if value is mode)
+    return f"{bare} --{flag}".strip()
+
+
 def render_without(parsed: ParsedPrompt, drop: Callable[[Parameter], bool]) -> str:
     """Render with every parameter for which `drop` is true removed (flag and values)."""
     kept: list[str] = []

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from mjproxy.domain.account import Account, AccountState, MidjourneyFacts
 from mjproxy.domain.custom_ids import ButtonAction
-from mjproxy.domain.task import ImageInput, Task, TaskAction, TaskUpdate
+from mjproxy.domain.task import ImageInput, Mode, Task, TaskAction, TaskUpdate
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,9 @@ class Job:
     `batchSize`, `videoType`, `index` …), JSON-safe values only.
     `modal_prompt` is set when the task went through a modal (remix, custom zoom, inpaint):
     the prompt the client confirmed, which the engine submits in the modal.
+    `prompt` is what an imagine or video job sends: `promptEn` with the speed flag of the
+    mode the scheduler chose (the client's own `--fast/--relax/--turbo` are only hints);
+    `modal_prompt` carries that flag too.
     """
 
     task: Task
@@ -36,6 +39,7 @@ class Job:
     button: ButtonAction | None = None
     modal_prompt: str | None = None
     mask: ImageInput | None = None
+    prompt: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -117,6 +121,19 @@ class Engine(Protocol):
 
     async def cancel(self, task: Task) -> None:
         """Stop a running task if the upstream allows it; the engine reports the outcome."""
+        ...
+
+    async def sync_account(self, account: Account) -> None:
+        """Ask upstream what it knows about the account (Discord: `/info` and `/settings`).
+
+        Returns once asked; the answers arrive as `AccountEvent`s with `facts`. Raises
+        `EngineError` when the questions cannot be sent.
+        """
+        ...
+
+    async def set_mode(self, account: Account, mode: Mode) -> None:
+        """Switch the account's own speed mode upstream (Discord: `/fast`, `/relax`,
+        `/turbo` to each of its bots). Raises `EngineError` when that fails."""
         ...
 
     async def open_account(self, account: Account) -> None:

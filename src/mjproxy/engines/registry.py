@@ -39,5 +39,4 @@ def discord_settings(config: DiscordEngineSettings) -> DiscordSettings:
         max_rate_limit_wait_s=config.max_rate_limit_wait_s,
         ready_timeout_s=config.ready_timeout_s,
         deletion_grace_s=config.deletion_grace_s,
-        sync_info_on_ready=config.sync_info_on_ready,
     )

@@ -1,74 +1,56 @@
-"""The scheduler: which account runs a task, when it starts, and how long it may run.
+"""The scheduler: which account runs a task, and when it starts.
 
-Each account has one *lane* per speed mode: up to `running` tasks hold a slot, up to
-`queued` more wait in FIFO order. A new task takes a free slot on the least-loaded eligible
-account, else waits in the shortest queue (code 22), else is refused (code 23). Follow-up
-actions are pinned to the account that ran their parent, because Discord message ids only
-mean something in that account's channel.
+A new task takes a free slot on an eligible account (chosen by the selection rule,
+`selection.py`), trying its modes in order; when every eligible account is busy it waits in
+its mode's one fair line (code 22), and when that line is full it is refused (code 23).
+Whenever an account can take more work (a slot frees, it becomes ready, its pause between
+submits ends, an operator raises its limits) it takes the oldest waiting task it may run.
+Follow-up actions are pinned to the account that ran their parent (Discord message ids
+only mean something in that account's channel).
 
 Admission is two-phase so a task is never started before it is stored: `admit` reserves a
 place (and raises `NoAvailableAccount` / `QueueFull` before anything is written), the
 caller stores the task, then `commit` lets it start — or `release` gives the place back.
-Starting is done by `run()`, the scheduler's long-lived loop, which calls the engine and
-watches every running task's deadline.
+Starting is done by the `JobRunner` (`job_runner.py`), the scheduler's long-lived loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import dataclasses
+import functools
 import logging
+import random
 import time
-from collections import deque
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-from mjproxy.domain.account import Account, ModeLimits
-from mjproxy.domain.errors import EngineError, NoAvailableAccount, QueueFull
-from mjproxy.domain.task import AccountFilter, Mode, Task, TaskStatus, TaskUpdate
-from mjproxy.engines.base import AccountEvent, Engine, UpdateSink
+from mjproxy.clock import system_clock_ms
+from mjproxy.domain.account import Account
+from mjproxy.domain.errors import NoAvailableAccount, QueueFull
+from mjproxy.domain.task import AccountFilter, Mode, Task
+from mjproxy.engines.base import Engine, UpdateSink
 from mjproxy.services.accounts import AccountPool
-from mjproxy.services.jobs import build_job
-from mjproxy.store.base import TaskRepository
+from mjproxy.services.job_runner import Dispatch, JobRunner, UnusableCallback
+from mjproxy.services.placement import (
+    Demand,
+    Eligibility,
+    demand_of,
+    seconds_to_next_utc_day,
+)
+from mjproxy.services.refusals import refusal
+from mjproxy.services.selection import SelectionRule, selection_rule
+from mjproxy.services.slots import SlotBook, SubmitPacer, Waiter, WaitingLines
+from mjproxy.store.base import AccountRepository, TaskRepository
 
 logger = logging.getLogger(__name__)
-
-NO_ACCOUNT_CONFIGURED = (
-    "No account is configured. Add a Discord account under 'accounts:' in the config file "
-    "(see docs/discord.md), or run 'mjproxy serve --sandbox' to try the API against the "
-    "built-in simulator."
-)
-
-_CANCEL_TIMEOUT_S = 10.0
-
-
-@dataclass(slots=True)
-class _Lane:
-    """One account's work in one speed mode."""
-
-    account_id: str
-    mode: Mode
-    limits: ModeLimits
-    running: set[str] = field(default_factory=set)
-    waiting: deque[str] = field(default_factory=deque)
-
-    @property
-    def has_free_slot(self) -> bool:
-        return len(self.running) < self.limits.running
-
-    @property
-    def has_queue_room(self) -> bool:
-        return len(self.waiting) < self.limits.queued
-
-    @property
-    def load(self) -> float:
-        return (len(self.running) + len(self.waiting)) / self.limits.running
 
 
 @dataclass(slots=True)
 class _Entry:
-    account_id: str
+    demand: Demand
     mode: Mode
+    account_id: str | None = None  # set while it holds a slot
     committed: bool = False
     dispatched: bool = False
     resume: bool = False
@@ -76,37 +58,53 @@ class _Entry:
 
 @dataclass(frozen=True, slots=True)
 class Admission:
-    """A reserved place. `queue_position` is None for a running slot, else tasks ahead."""
+    """A reserved place: a slot on `account`, or a wait (`queue_position` tasks ahead;
+    `account` is then the account it is pinned to, if any)."""
 
     task_id: str
-    account: Account
+    account: Account | None
     mode: Mode
     queue_position: int | None
 
 
 class Scheduler:
-    """Per-account, per-mode slots and queues; starts jobs and enforces the task timeout."""
+    """Slots per account and mode, one fair waiting line per mode, and the job runner."""
 
     def __init__(
         self,
         *,
         pool: AccountPool,
         store: TaskRepository,
+        accounts: AccountRepository,
         task_timeout_s: float,
         start_timeout_s: float,
+        selection: str = "least_loaded",
+        rng: random.Random | None = None,
+        clock_ms: Callable[[], int] = system_clock_ms,
+        clock_s: Callable[[], float] = time.monotonic,
     ) -> None:
         self._pool = pool
-        self._store = store
-        self._task_timeout_s = task_timeout_s
-        self._start_timeout_s = start_timeout_s
-        self._lanes: dict[tuple[str, Mode], _Lane] = {}
-        self._entries: dict[str, _Entry] = {}
-        self._startable: asyncio.Queue[str] = asyncio.Queue()
-        self._deadlines: dict[str, float] = {}
-        self._deadlines_changed = asyncio.Event()
         self._engines: Mapping[str, Engine] = {}
-        self._updates: UpdateSink | None = None
-        self._group: asyncio.TaskGroup | None = None
+        self._eligibility = Eligibility(engines=lambda: self._engines, clock_ms=clock_ms)
+        self._rule: SelectionRule = selection_rule(
+            selection, order=lambda: [a.id for a in pool.all()], rng=rng
+        )
+        self._slots = SlotBook()
+        self._lines = WaitingLines()
+        self._pacer = SubmitPacer(rng=rng, clock_s=clock_s)
+        self._entries: dict[str, _Entry] = {}
+        self._wakeups: dict[str, asyncio.TimerHandle] = {}
+        self._runner = JobRunner(
+            pool=pool,
+            store=store,
+            accounts=accounts,
+            eligibility=self._eligibility,
+            task_timeout_s=task_timeout_s,
+            start_timeout_s=start_timeout_s,
+            holds=self._holds,
+            release=self.release,
+            clock_ms=clock_ms,
+        )
 
     def connect(self, *, engines: Mapping[str, Engine], updates: UpdateSink) -> None:
         """Give the scheduler its engines and where to report; done once, before `run`.
@@ -114,10 +112,21 @@ class Scheduler:
         Engines are built after the services they report to, hence this second step.
         """
         self._engines = engines
-        self._updates = updates
+        self._runner.connect(updates)
+
+    def on_account_unusable(self, callback: UnusableCallback) -> None:
+        """Who to tell when an engine refuses a job because the account cannot work."""
+        self._runner.on_unusable = callback
 
     def engine_for(self, account: Account | None) -> Engine | None:
-        return self._engines.get(account.engine) if account else None
+        return self._eligibility.engine_for(account)
+
+    def engine_names(self) -> list[str]:
+        return list(self._engines)
+
+    @property
+    def rule(self) -> str:
+        return self._rule.name
 
     # Admission -------------------------------------------------------------------------
 
@@ -126,68 +135,159 @@ class Scheduler:
         task: Task,
         *,
         modes: Sequence[Mode],
+        fallback: Sequence[Mode] = (),
         wanted: AccountFilter | None = None,
         pinned_to: str | None = None,
+        demand: Demand | None = None,
     ) -> Admission:
-        """Reserve a slot or a queue place for `task`, trying `modes` in order.
+        """Reserve a slot or a waiting place for `task`, trying `modes` in order.
 
-        Raises `NoAvailableAccount` when no ready account may run it at all, and
-        `QueueFull` when every queue that could take it is full.
+        `fallback` modes are tried only when no account may run any of `modes` at all.
+        Raises `NoAvailableAccount` when no ready account may run it, and `QueueFull` when
+        the line of every mode it could wait in is full.
         """
-        accounts = self._eligible(task, wanted=wanted, pinned_to=pinned_to)
-        lanes_by_mode = [
-            [self._lane(account, mode) for account in accounts if account.allows_mode(mode)]
-            for mode in modes
-        ]
-        if not any(lanes_by_mode):
-            names = ", ".join(mode.value for mode in modes)
-            raise NoAvailableAccount(f"No ready account runs tasks in the {names} mode.")
-        for lanes in lanes_by_mode:
-            free = [lane for lane in lanes if lane.has_free_slot]
+        demand = demand or Demand(
+            task_id=task.id,
+            action=task.action,
+            bot_type=task.bot_type,
+            wanted=wanted,
+            account_ids=frozenset({pinned_to}) if pinned_to else None,
+        )
+        choices = self._choices(task, demand, modes) or self._choices(task, demand, fallback)
+        if not choices:
+            raise refusal(self._pool, self._eligibility, task, demand, [*modes, *fallback])
+        for mode, accounts in choices:
+            free = [a for a in accounts if self._can_start(a, mode)]
             if free:
-                return self._reserve(task.id, min(free, key=self._rank), waiting=False)
-        for lanes in lanes_by_mode:
-            room = [lane for lane in lanes if lane.has_queue_room]
-            if room:
-                return self._reserve(task.id, min(room, key=self._rank), waiting=True)
+                chosen = self._rule.pick(free, load=functools.partial(self._load, mode))
+                self._entries[task.id] = _Entry(demand, mode)
+                self._assign(task.id, chosen, mode)
+                return Admission(task.id, chosen, mode, queue_position=None)
+        for mode, accounts in choices:
+            ahead = self._lines.line(mode).count(functools.partial(self._competes, accounts, mode))
+            if ahead < self._room(accounts, mode):
+                self._lines.add(demand, mode)
+                self._entries[task.id] = _Entry(demand, mode)
+                return Admission(task.id, self._pinned(demand), mode, queue_position=ahead)
         raise QueueFull("Every queue that could take this task is full; try again later.")
 
     def commit(self, admission: Admission) -> None:
         """The task is stored: it may start as soon as it holds a slot."""
         entry = self._entries[admission.task_id]
         entry.committed = True
-        if admission.task_id in self._lane_of(entry).running:
-            self._dispatch(admission.task_id)
+        if entry.account_id is not None:
+            self._dispatch(admission.task_id, entry)
 
     def release(self, task_id: str) -> None:
         """Forget `task_id` (finished, cancelled or withdrawn) and give its place to the next."""
         entry = self._entries.pop(task_id, None)
-        if self._deadlines.pop(task_id, None) is not None:
-            self._deadlines_changed.set()
+        self._runner.forget(task_id)
         if entry is None:
             return
-        lane = self._lane_of(entry)
-        if task_id in lane.running:
-            lane.running.discard(task_id)
-            self._promote(lane)
-        elif task_id in lane.waiting:
-            lane.waiting.remove(task_id)
+        if entry.account_id is None:
+            self._lines.remove(task_id, entry.mode)
+        elif self._slots.free(entry.account_id, entry.mode, task_id):
+            self.fill(entry.account_id)
+
+    # Restart recovery --------------------------------------------------------------------
 
     def requeue(self, task: Task, *, fallback_mode: Mode) -> None:
-        """Restart recovery: put a stored NOT_START task back at the end of its lane."""
-        account = self._recovered_account(task)
-        lane = self._lane(account, task.mode or fallback_mode)
-        lane.waiting.append(task.id)
-        self._entries[task.id] = _Entry(lane.account_id, lane.mode, committed=True)
-        self._promote(lane)
+        """Put a stored NOT_START task back in its mode's line, behind those before it.
+
+        Raises `NoAvailableAccount` for a follow-up whose account no longer exists.
+        """
+        demand = demand_of(task)
+        if demand.account_ids is not None and not any(
+            self._pool.get(i) for i in demand.account_ids
+        ):
+            raise NoAvailableAccount(
+                f"The account {task.account_id} this task was assigned to no longer exists."
+            )
+        mode = task.mode or fallback_mode
+        self._lines.add(demand, mode)
+        self._entries[task.id] = _Entry(demand, mode, committed=True)
 
     def adopt(self, task: Task, *, fallback_mode: Mode) -> None:
-        """Restart recovery: a task that was running upstream keeps a slot and is resumed."""
-        account = self._recovered_account(task)
-        lane = self._lane(account, task.mode or fallback_mode)
-        lane.running.add(task.id)
-        self._entries[task.id] = _Entry(lane.account_id, lane.mode, committed=True, resume=True)
-        self._dispatch(task.id)
+        """A task that was running upstream keeps a slot (even past a lowered limit) and is
+        handed back to its engine. Raises `NoAvailableAccount` if its account is gone."""
+        account = self._pool.get(task.account_id)
+        if account is None:
+            raise NoAvailableAccount(
+                f"The account {task.account_id} this task was assigned to no longer exists."
+            )
+        mode = task.mode or fallback_mode
+        entry = _Entry(demand_of(task), mode, account.id, committed=True, resume=True)
+        self._entries[task.id] = entry
+        self._slots.take(account.id, mode, task.id)
+        self._dispatch(task.id, entry)
+
+    # Account changes ---------------------------------------------------------------------
+
+    def fill(self, account_id: str) -> None:
+        """Let the account take the oldest waiting tasks it may run, while it has room."""
+        account = self._pool.get(account_id)
+        if account is None or not account.is_usable:
+            return
+        while self._pacer.is_open(account.id):
+            waiter = self._lines.oldest(
+                lambda w: (
+                    self._slots.has_free_slot(account, w.mode)
+                    and self._eligibility.can_run(account, w.demand, w.mode)
+                )
+            )
+            if waiter is None:
+                return
+            self._lines.remove(waiter.task_id, waiter.mode)
+            entry = self._entries[waiter.task_id]
+            entry.demand = waiter.demand
+            self._assign(waiter.task_id, account, waiter.mode)
+        self._wake_later(account.id)
+
+    def fill_all(self) -> None:
+        for account in self._pool.all():
+            self.fill(account.id)
+
+    async def strand(self, account_id: str, reason: str) -> int:
+        """The account is gone (deleted, disabled, quarantined): its waiting follow-ups move
+        to another account in the parent's channel when the client allowed it
+        (`chooseSameChannel`), else they fail with `reason`. Returns how many failed."""
+        failed = []
+        for waiter in self._lines.all():
+            if waiter.demand.account_ids != frozenset({account_id}):
+                continue
+            if waiter.demand.same_channel:
+                waiter.demand = dataclasses.replace(
+                    waiter.demand, account_ids=None, channel_id=waiter.demand.same_channel
+                )
+                self._entries[waiter.task_id].demand = waiter.demand
+                continue
+            self._lines.remove(waiter.task_id, waiter.mode)
+            self._entries.pop(waiter.task_id, None)
+            failed.append((waiter.task_id, reason))
+        for waiter in self._lines.all():
+            if not self._has_a_home(waiter):
+                self._lines.remove(waiter.task_id, waiter.mode)
+                self._entries.pop(waiter.task_id, None)
+                failed.append((waiter.task_id, f"No account can run it any more. {reason}"))
+        for task_id, why in failed:
+            await self._runner.fail_unfinished(task_id, why)
+        self.fill_all()
+        return len(failed)
+
+    def _has_a_home(self, waiter: Waiter) -> bool:
+        """Whether any account that is not taken out of the pool could ever run it."""
+        return any(
+            a.enabled
+            and not a.is_sticky
+            and self._eligibility.can_ever(a, waiter.demand, waiter.mode)
+            for a in self._pool.all()
+        )
+
+    def running_on(self, account_id: str) -> list[str]:
+        """Tasks holding a slot on the account (running, or about to start)."""
+        return self._slots.tasks_of(account_id)
+
+    # Queries -----------------------------------------------------------------------------
 
     def is_dispatched(self, task_id: str) -> bool:
         """Whether the task was handed to its engine (or is being handed right now)."""
@@ -199,211 +299,105 @@ class Scheduler:
         return list(self._entries)
 
     def counts(self, account_id: str) -> dict[Mode, tuple[int, int]]:
-        """(running, waiting) per mode for one account."""
-        return {
-            mode: (len(lane.running), len(lane.waiting))
-            for (owner, mode), lane in self._lanes.items()
-            if owner == account_id
-        }
-
-    async def account_event(self, event: AccountEvent) -> None:
-        """The `AccountSink` engines report to: record it; a ready account gets work."""
-        account = self._pool.apply(event)
-        if account is not None and account.is_usable:
-            for (owner, _), lane in list(self._lanes.items()):
-                if owner == account.id:
-                    self._promote(lane)
+        """(running, waiting) per mode for one account; waiting counts the waiting tasks
+        this account could take (a task waiting for several accounts counts for each)."""
+        account = self._pool.get(account_id)
+        result: dict[Mode, tuple[int, int]] = {}
+        for mode in Mode:
+            waiting = 0
+            if account is not None:
+                waiting = self._lines.line(mode).count(
+                    functools.partial(self._competes, [account], mode)
+                )
+            result[mode] = (self._slots.running(account_id, mode), waiting)
+        return result
 
     # The long-lived loop ---------------------------------------------------------------
 
     async def run(self) -> None:
         """Start jobs as they get slots and enforce deadlines, until cancelled."""
-        if self._updates is None:
-            raise RuntimeError("Scheduler.connect() must be called before run().")
-        async with asyncio.TaskGroup() as group:
-            self._group = group
-            group.create_task(self._watch_deadlines(), name="scheduler-deadlines")
-            while True:
-                task_id = await self._startable.get()
-                group.create_task(self._start_guarded(task_id), name=f"start-{task_id}")
-
-    async def _start_guarded(self, task_id: str) -> None:
-        # A task boundary: whatever goes wrong here (the database gone, a bug) fails this
-        # task and never the scheduler's task group.
         try:
-            await self._start(task_id)
-        except Exception as exc:
-            logger.exception("task %s: starting it failed", task_id)
-            await self._fail_quietly(
-                task_id, f"Internal error while starting: {type(exc).__name__}."
-            )
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._runner.run(), name="job-runner")
+                group.create_task(self._refill_daily(), name="scheduler-days")
+        finally:
+            for handle in self._wakeups.values():
+                handle.cancel()
+            self._wakeups.clear()
 
-    async def _start(self, task_id: str) -> None:
-        entry = self._entries.get(task_id)
-        if entry is None:
-            return
-        task = await self._store.get(task_id)
-        expected = (
-            (TaskStatus.SUBMITTED, TaskStatus.IN_PROGRESS)
-            if entry.resume
-            else (TaskStatus.NOT_START,)
-        )
-        if task is None or task.status not in expected:
-            self.release(task_id)  # cancelled or finished while it waited
-            return
-        account = self._pool.get(entry.account_id)
-        engine = self.engine_for(account)
-        if account is None or engine is None:
-            await self._fail(task_id, f"No engine can run tasks of the account {entry.account_id}.")
-            return
-        self._deadlines[task_id] = time.monotonic() + self._task_timeout_s
-        self._deadlines_changed.set()
-        await self._hand_over(task, account, engine, resume=entry.resume)
+    @property
+    def runner(self) -> JobRunner:
+        return self._runner
 
-    async def _hand_over(
-        self, task: Task, account: Account, engine: Engine, *, resume: bool
-    ) -> None:
-        verb = "resume" if resume else "start"
-        try:
-            job = await build_job(task, account, self._store)
-            async with asyncio.timeout(self._start_timeout_s):
-                await (engine.resume(job) if resume else engine.start(job))
-        except EngineError as exc:
-            await self._fail(task.id, str(exc) or f"The {engine.name} engine refused the task.")
-        except TimeoutError:
-            await self._fail(
-                task.id,
-                f"The {engine.name} engine did not {verb} the task within "
-                f"{self._start_timeout_s:g} s.",
-            )
-        except Exception as exc:
-            logger.exception("task %s: %s on account %s failed", task.id, verb, account.id)
-            await self._fail(
-                task.id,
-                f"Internal error while the task was handed to the engine: {type(exc).__name__}.",
-            )
-        else:
-            logger.debug("task %s: %s on account %s", task.id, verb, account.id)
-            if not resume:
-                await self._report(TaskUpdate(task.id, status=TaskStatus.SUBMITTED))
+    # Internals ---------------------------------------------------------------------------
 
-    async def _watch_deadlines(self) -> None:
+    def _choices(
+        self, task: Task, demand: Demand, modes: Iterable[Mode]
+    ) -> list[tuple[Mode, list[Account]]]:
+        choices = []
+        for mode in dict.fromkeys(modes):
+            accounts = [a for a in self._pool.all() if self._eligibility.can_run(a, demand, mode)]
+            if accounts:
+                choices.append((mode, accounts))
+        return choices
+
+    def _pinned(self, demand: Demand) -> Account | None:
+        """The one account a waiting follow-up is pinned to, if it is pinned to one."""
+        if demand.account_ids is None or len(demand.account_ids) != 1:
+            return None
+        return self._pool.get(next(iter(demand.account_ids)))
+
+    def _load(self, mode: Mode, account: Account) -> float:
+        return self._slots.load(account, mode)
+
+    def _competes(self, accounts: Sequence[Account], mode: Mode, waiter: Waiter) -> bool:
+        """Whether a waiting task could take one of these accounts' slots."""
+        return any(self._eligibility.can_ever(a, waiter.demand, mode) for a in accounts)
+
+    def _can_start(self, account: Account, mode: Mode) -> bool:
+        return self._slots.has_free_slot(account, mode) and self._pacer.is_open(account.id)
+
+    def _room(self, accounts: Sequence[Account], mode: Mode) -> int:
+        """How many tasks may wait for these accounts: their queue limits, plus free slots
+        that only their pause between submits keeps empty."""
+        return sum(a.limits_for(mode).queued + self._slots.free_slots(a, mode) for a in accounts)
+
+    def _assign(self, task_id: str, account: Account, mode: Mode) -> None:
+        entry = self._entries[task_id]
+        entry.account_id = account.id
+        entry.mode = mode
+        self._slots.take(account.id, mode, task_id)
+        account.jobs_today = account.jobs_on(self._eligibility.today()) + 1
+        account.jobs_day = self._eligibility.today()
+        if self._pacer.submitted(account) > 0:
+            self._wake_later(account.id)
+        if entry.committed:
+            self._dispatch(task_id, entry)
+
+    def _dispatch(self, task_id: str, entry: _Entry) -> None:
+        assert entry.account_id is not None
+        entry.dispatched = True
+        self._runner.dispatch(Dispatch(task_id, entry.account_id, entry.mode, entry.resume))
+
+    def _holds(self, dispatch: Dispatch) -> bool:
+        entry = self._entries.get(dispatch.task_id)
+        return entry is not None and entry.account_id == dispatch.account_id
+
+    def _wake_later(self, account_id: str) -> None:
+        """Fill the account again once its pause between submits is over."""
+        delay = self._pacer.wait_s(account_id)
+        if delay <= 0 or account_id in self._wakeups:
+            return
+        loop = asyncio.get_running_loop()
+
+        def wake() -> None:
+            self._wakeups.pop(account_id, None)
+            self.fill(account_id)
+
+        self._wakeups[account_id] = loop.call_later(delay, wake)
+
+    async def _refill_daily(self) -> None:
+        # Daily limits start over at midnight UTC: accounts that stopped may take work again.
         while True:
-            self._deadlines_changed.clear()
-            now = time.monotonic()
-            for task_id in [tid for tid, at in self._deadlines.items() if at <= now]:
-                del self._deadlines[task_id]
-                try:
-                    await self._expire(task_id)
-                except Exception:
-                    logger.exception("task %s: failing it after its timeout failed", task_id)
-            upcoming = min(self._deadlines.values(), default=None)
-            delay = None if upcoming is None else max(0.0, upcoming - time.monotonic())
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(delay):
-                    await self._deadlines_changed.wait()
-
-    async def _expire(self, task_id: str) -> None:
-        reason = f"Timed out: no result within {self._task_timeout_s:g} s of the task starting."
-        logger.warning("task %s: %s", task_id, reason)
-        await self._fail(task_id, reason)
-        task = await self._store.get(task_id)
-        engine = self.engine_for(self._pool.get(task.account_id) if task else None)
-        if task is not None and engine is not None and self._group is not None:
-            self._group.create_task(self._cancel_upstream(engine, task))
-
-    async def _cancel_upstream(self, engine: Engine, task: Task) -> None:
-        try:
-            async with asyncio.timeout(_CANCEL_TIMEOUT_S):
-                await engine.cancel(task)
-        except (EngineError, TimeoutError) as exc:
-            logger.warning("task %s: the engine could not stop it: %s", task.id, exc)
-
-    async def _fail_quietly(self, task_id: str, reason: str) -> None:
-        try:
-            await self._fail(task_id, reason)
-        except Exception:
-            logger.exception("task %s: recording its failure failed", task_id)
-            self.release(task_id)
-
-    async def _fail(self, task_id: str, reason: str) -> None:
-        await self._report(TaskUpdate(task_id, status=TaskStatus.FAILURE, fail_reason=reason))
-
-    async def _report(self, update: TaskUpdate) -> None:
-        assert self._updates is not None
-        await self._updates(update)
-
-    # Lanes -----------------------------------------------------------------------------
-
-    def _eligible(
-        self, task: Task, *, wanted: AccountFilter | None, pinned_to: str | None
-    ) -> list[Account]:
-        if pinned_to is not None:
-            account = self._pool.get(pinned_to)
-            if account is None or not account.is_usable:
-                state = f" ({account.state}: {account.state_reason})" if account else ""
-                raise NoAvailableAccount(
-                    f"The account {pinned_to} that ran the parent task is not available{state}."
-                )
-            accounts = [account]
-        else:
-            if not self._pool.all():
-                raise NoAvailableAccount(NO_ACCOUNT_CONFIGURED)
-            accounts = self._pool.candidates(bot_type=task.bot_type, wanted=wanted)
-        able = [
-            account
-            for account in accounts
-            if (engine := self.engine_for(account)) is not None
-            and engine.supports(task.action, account)
-        ]
-        if not able:
-            raise NoAvailableAccount(
-                f"No ready account can run {task.action} tasks for {task.bot_type}."
-            )
-        return able
-
-    def _lane(self, account: Account, mode: Mode) -> _Lane:
-        key = (account.id, mode)
-        lane = self._lanes.get(key)
-        if lane is None:
-            lane = self._lanes[key] = _Lane(account.id, mode, account.limits_for(mode))
-        return lane
-
-    def _lane_of(self, entry: _Entry) -> _Lane:
-        return self._lanes[(entry.account_id, entry.mode)]
-
-    def _rank(self, lane: _Lane) -> tuple[float, int, str]:
-        account = self._pool.get(lane.account_id)
-        return (lane.load, -(account.weight if account else 1), lane.account_id)
-
-    def _reserve(self, task_id: str, lane: _Lane, *, waiting: bool) -> Admission:
-        account = self._pool.get(lane.account_id)
-        assert account is not None
-        self._entries[task_id] = _Entry(lane.account_id, lane.mode)
-        if waiting:
-            lane.waiting.append(task_id)
-            return Admission(task_id, account, lane.mode, queue_position=len(lane.waiting) - 1)
-        lane.running.add(task_id)
-        return Admission(task_id, account, lane.mode, queue_position=None)
-
-    def _promote(self, lane: _Lane) -> None:
-        account = self._pool.get(lane.account_id)
-        if account is None or not account.is_usable:
-            return
-        while lane.has_free_slot and lane.waiting:
-            task_id = lane.waiting.popleft()
-            lane.running.add(task_id)
-            if self._entries[task_id].committed:
-                self._dispatch(task_id)
-
-    def _dispatch(self, task_id: str) -> None:
-        self._entries[task_id].dispatched = True
-        self._startable.put_nowait(task_id)
-
-    def _recovered_account(self, task: Task) -> Account:
-        account = self._pool.get(task.account_id)
-        if account is None:
-            raise NoAvailableAccount(
-                f"The account {task.account_id} this task was assigned to is no longer configured."
-            )
-        return account
+            await asyncio.sleep(seconds_to_next_utc_day())
+            self.fill_all()

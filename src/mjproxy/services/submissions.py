@@ -11,12 +11,16 @@ from mjproxy.domain.task import AccountFilter, BotType, ImageInput, Task, TaskAc
 
 @dataclass(frozen=True, slots=True)
 class NewTask:
-    """A request for a new job: imagine, blend, describe, shorten, edits, video, face swap."""
+    """A request for a new job: imagine, blend, describe, shorten, edits, video, face swap.
+
+    `bot_type` None means the client did not say: a prompt with `--niji` then goes to the
+    niji・journey bot (when an account has it), anything else to Midjourney.
+    """
 
     action: TaskAction
     prompt: str = ""
     images: tuple[ImageInput, ...] = ()
-    bot_type: BotType = BotType.MID_JOURNEY
+    bot_type: BotType | None = None
     account_filter: AccountFilter | None = None
     notify_hook: str | None = None
     state: str | None = None
@@ -30,6 +34,7 @@ class ActionRequest:
     task_id: str
     custom_id: str
     enable_remix: bool = False
+    choose_same_channel: bool = False
     notify_hook: str | None = None
     state: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 
+from mjproxy.domain.account import Account
 from mjproxy.domain.custom_ids import parse_custom_id
 from mjproxy.domain.errors import (
     EngineError,
@@ -22,7 +23,9 @@ from mjproxy.domain.errors import (
     WrongTaskStatus,
 )
 from mjproxy.domain.ids import TaskIdGenerator
+from mjproxy.domain.prompt import parse_prompt, requests_niji
 from mjproxy.domain.task import (
+    BotType,
     ImageInput,
     Mode,
     StaleUpdate,
@@ -37,6 +40,7 @@ from mjproxy.services.accounts import AccountPool
 from mjproxy.services.events import EventBus
 from mjproxy.services.jobs import MASK_ROLE, MODAL_PROMPT_KEY, OPTIONS_KEY
 from mjproxy.services.locks import KeyedLock
+from mjproxy.services.placement import SAME_CHANNEL_KEY, Demand, follow_up_demand
 from mjproxy.services.prompts import PreparedPrompt, PromptPreparer
 from mjproxy.services.scheduler import Admission, Scheduler
 from mjproxy.services.submissions import Accepted, ActionRequest, ModalRequest, NewTask
@@ -65,6 +69,7 @@ class TaskService:
         pipeline: PromptPreparer,
         clock_ms: Callable[[], int],
         default_mode: Mode,
+        fallback_modes: Sequence[Mode] = (),
         check_hook: Callable[[str], None] = lambda url: None,
     ) -> None:
         self._store = store
@@ -76,6 +81,7 @@ class TaskService:
         self._pipeline = pipeline
         self._clock_ms = clock_ms
         self._default_mode = default_mode
+        self._fallback_modes = tuple(m for m in fallback_modes if m is not default_mode)
         self._writing = KeyedLock()
         self.submitted = 0
 
@@ -85,8 +91,10 @@ class TaskService:
         """Store and queue a new job. Raises `RequestRejected` subclasses; stores nothing then."""
         if new.notify_hook:
             self._check_hook(new.notify_hook)
-        prepared = await self._prepare(new)
+        bot_type = new.bot_type or self._bot_for(new.prompt)
+        prepared = await self._prepare(new, bot_type)
         properties = prepared.properties() if prepared else {}
+        modes, fallback = self._modes(speed, new, prepared.modes if prepared else ())
         task = Task(
             id=self._ids.next_id(),
             action=new.action,
@@ -95,15 +103,15 @@ class TaskService:
             prompt_en=prepared.prompt_en if prepared else "",
             final_zh_prompt=prepared.final_zh_prompt if prepared else None,
             state=new.state,
-            bot_type=new.bot_type,
+            bot_type=bot_type,
             account_filter=new.account_filter,
             notify_hook=new.notify_hook,
-            requested_modes=self._modes(speed, new, prepared.modes if prepared else ()),
+            requested_modes=modes,
             properties=properties,
             engine_state={OPTIONS_KEY: dict(new.options)} if new.options else {},
         )
         task.description = _describe_new(task, new)
-        return await self._enqueue(task, new.images, pinned_to=None)
+        return await self._enqueue(task, new.images, fallback=fallback)
 
     async def act(self, request: ActionRequest, *, speed: Mode | None = None) -> Accepted:
         """Press a button of a finished task: a queued child task, or one waiting in MODAL."""
@@ -131,11 +139,14 @@ class TaskService:
             final_prompt=parent.final_prompt,
             engine_state={OPTIONS_KEY: dict(request.options)} if request.options else {},
         )
+        if request.choose_same_channel:
+            child.engine_state[SAME_CHANNEL_KEY] = _channel_of(parent, account)
         if actions.needs_modal(button, account, enable_remix=request.enable_remix):
             return await self._hold_for_modal(child, parent)
         if actions.remix_auto_submits(button, account):
             child.engine_state[MODAL_PROMPT_KEY] = parent.final_prompt or parent.prompt_en
-        return await self._enqueue(child, (), pinned_to=parent.account_id)
+        demand = self._follow_up(child, parent.account_id)
+        return await self._enqueue(child, (), demand=demand)
 
     async def confirm_modal(self, request: ModalRequest) -> Accepted:
         """Continue a MODAL task with the client's prompt (blank: the suggested one)."""
@@ -151,7 +162,9 @@ class TaskService:
         text = request.prompt.strip() or task.final_prompt or task.prompt_en or task.prompt
         prepared = await self._pipeline.prepare(text, bot_type=task.bot_type)
         admission = self._scheduler.admit(
-            task, modes=task.requested_modes or (self._default_mode,), pinned_to=task.account_id
+            task,
+            modes=task.requested_modes or (self._default_mode,),
+            demand=self._follow_up(task, task.account_id),
         )
         placed = _placed(task, admission)
         confirmed = dataclasses.replace(
@@ -176,7 +189,7 @@ class TaskService:
             raise
         self._scheduler.commit(admission)
         self._bus.publish(confirmed)
-        logger.info("task %s modal confirmed on %s", task.id, admission.account.id)
+        logger.info("task %s modal confirmed on %s", task.id, task.account_id)
         return Accepted(confirmed, queue_position=admission.queue_position)
 
     async def cancel(self, task_id: str) -> Task:
@@ -266,32 +279,57 @@ class TaskService:
                     TaskUpdate(task.id, status=TaskStatus.FAILURE, fail_reason=str(exc))
                 )
                 failed += 1
+        self._scheduler.fill_all()
         if resumed or failed:
             logger.info("recovery: %d unfinished tasks resumed, %d failed", resumed, failed)
         return resumed, failed
 
     # Internals -------------------------------------------------------------------------
 
-    async def _prepare(self, new: NewTask) -> PreparedPrompt | None:
+    async def _prepare(self, new: NewTask, bot_type: BotType) -> PreparedPrompt | None:
         if not new.prompt:
             return None
-        return await self._pipeline.prepare(new.prompt, bot_type=new.bot_type)
+        return await self._pipeline.prepare(new.prompt, bot_type=bot_type)
+
+    def _bot_for(self, prompt: str) -> BotType:
+        """`--niji` picks the niji・journey bot when some account has it (the Midjourney
+        bot reads `--niji` too, so it is the fallback)."""
+        niji = bool(prompt) and requests_niji(parse_prompt(prompt))
+        if niji and any(BotType.NIJI_JOURNEY in a.bots and a.enabled for a in self._pool.all()):
+            return BotType.NIJI_JOURNEY
+        return BotType.MID_JOURNEY
 
     def _modes(
         self, speed: Mode | None, new: NewTask, flagged: tuple[Mode, ...]
-    ) -> tuple[Mode, ...]:
-        """The path prefix, else `accountFilter.modes`, else `--fast` flags, else the default."""
+    ) -> tuple[tuple[Mode, ...], tuple[Mode, ...]]:
+        """(modes, fallback): the path prefix, else `--fast/--relax/--turbo` in the prompt,
+        else `accountFilter.modes`, else the default mode — which alone falls back to
+        `scheduler.fallback_modes` when no account can run it (docs/accounts.md)."""
         if speed is not None:
-            return (speed,)
+            return (speed,), ()
+        if flagged:
+            return flagged, ()
         if new.account_filter is not None and new.account_filter.modes:
-            return new.account_filter.modes
-        return flagged or (self._default_mode,)
+            return new.account_filter.modes, ()
+        return (self._default_mode,), self._fallback_modes
+
+    def _follow_up(self, task: Task, account_id: str | None) -> Demand:
+        return follow_up_demand(task, account_id, parent_account=self._pool.get(account_id))
 
     async def _enqueue(
-        self, task: Task, inputs: Sequence[ImageInput], *, pinned_to: str | None
+        self,
+        task: Task,
+        inputs: Sequence[ImageInput],
+        *,
+        fallback: Sequence[Mode] = (),
+        demand: Demand | None = None,
     ) -> Accepted:
         admission = self._scheduler.admit(
-            task, modes=task.requested_modes, wanted=task.account_filter, pinned_to=pinned_to
+            task,
+            modes=task.requested_modes,
+            fallback=fallback,
+            wanted=task.account_filter,
+            demand=demand,
         )
         placed = _placed(task, admission)
         try:
@@ -303,7 +341,7 @@ class TaskService:
         self._bus.publish(placed)
         self.submitted += 1
         where = (
-            f"queued at {admission.queue_position}"
+            f"waiting, {admission.queue_position} ahead"
             if admission.queue_position is not None
             else "slot"
         )
@@ -311,7 +349,7 @@ class TaskService:
             "task %s %s on %s/%s (%s)",
             task.id,
             task.action,
-            admission.account.id,
+            admission.account.id if admission.account else "any account",
             admission.mode,
             where,
         )
@@ -342,16 +380,27 @@ class TaskService:
 
 
 def _placed(task: Task, admission: Admission) -> Task:
+    """The task with its mode, and its account when it has one (a slot, or a pin)."""
+    account = admission.account
+    if account is None:
+        return dataclasses.replace(task, mode=admission.mode)
     return dataclasses.replace(
         task,
-        account_id=admission.account.id,
+        account_id=account.id,
         mode=admission.mode,
         properties={
             **task.properties,
-            "discordInstanceId": admission.account.id,
-            "discordChannelId": admission.account.channel_id,
+            "discordInstanceId": account.id,
+            "discordChannelId": account.channel_id,
         },
     )
+
+
+def _channel_of(parent: Task, account: Account | None) -> str:
+    channel = parent.properties.get("discordChannelId")
+    if isinstance(channel, str) and channel:
+        return channel
+    return account.channel_id if account else ""
 
 
 def parent_account_properties(parent: Task) -> dict[str, str]:

@@ -25,7 +25,7 @@ def test_missing_fields_and_non_object_bodies() -> None:
     )
     not_object = [{"type": "model_attributes_type", "loc": ("body",), "input": [1]}]
     assert describe_validation(not_object) == (
-        "The request body must be a JSON object, but got [1]."
+        "The request body must be a JSON object, but got a JSON array."
     )
 
 

@@ -15,7 +15,7 @@ from mjproxy.domain.task import Mode, Task, TaskAction, TaskStatus, TaskUpdate
 from mjproxy.engines.base import AccountEvent, EngineSinks
 from mjproxy.services.accounts import AccountPool
 from mjproxy.services.scheduler import Scheduler
-from mjproxy.store.base import TaskRepository
+from mjproxy.store.base import AccountRepository, TaskRepository
 from mjproxy.store.errors import StoreError
 from mjproxy.store.sql import open_store
 from tests.scripted_engine import ScriptedEngine
@@ -48,7 +48,13 @@ async def make_scheduler(sqlite_url: str) -> AsyncIterator[MakeScheduler]:
 
     def build(*accounts: Account, unsupported: frozenset[TaskAction] = frozenset()) -> Scheduler:
         pool = AccountPool(accounts, clock_ms=lambda: 0)
-        scheduler = Scheduler(pool=pool, store=store.tasks, task_timeout_s=60, start_timeout_s=5)
+        scheduler = Scheduler(
+            pool=pool,
+            store=store.tasks,
+            accounts=store.accounts,
+            task_timeout_s=60,
+            start_timeout_s=5,
+        )
         engine = ScriptedEngine(EngineSinks(_ignore_update, _ignore_event), unsupported=unsupported)
         scheduler.connect(engines={"scripted": engine}, updates=_ignore_update)
         return scheduler
@@ -151,12 +157,15 @@ async def test_pinned_tasks_only_go_to_their_account(make_scheduler: MakeSchedul
 async def test_waiting_tasks_start_when_the_account_becomes_ready(
     make_scheduler: MakeScheduler,
 ) -> None:
-    scheduler = make_scheduler(account("a", state=AccountState.CONNECTING))
+    connecting = account("a", state=AccountState.CONNECTING)
+    scheduler = make_scheduler(connecting)
     waiting = task("1")
     waiting.account_id = "a"
     scheduler.requeue(waiting, fallback_mode=Mode.FAST)
+    scheduler.fill("a")
     assert not scheduler.is_dispatched("1")
-    await scheduler.account_event(AccountEvent("a", state=AccountState.READY))
+    connecting.state = AccountState.READY
+    scheduler.fill("a")
     assert scheduler.is_dispatched("1")
 
 
@@ -178,7 +187,13 @@ async def test_a_failing_database_fails_the_task_not_the_scheduler() -> None:
     done = asyncio.Event()
     pool = AccountPool([account("a")], clock_ms=lambda: 0)
     store = cast(TaskRepository, _BrokenStore())
-    scheduler = Scheduler(pool=pool, store=store, task_timeout_s=60, start_timeout_s=5)
+    scheduler = Scheduler(
+        pool=pool,
+        store=store,
+        accounts=cast(AccountRepository, object()),  # never reached: the task read fails
+        task_timeout_s=60,
+        start_timeout_s=5,
+    )
     engine = ScriptedEngine(EngineSinks(_ignore_update, _ignore_event))
     scheduler.connect(engines={"scripted": engine}, updates=record)
     scheduler.commit(scheduler.admit(task("1"), modes=[Mode.FAST]))

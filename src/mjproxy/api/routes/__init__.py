@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from mjproxy.api.deps import require_admin_key, require_api_key
 from mjproxy.api.routes import (
     accounts,
+    accounts_admin,
     actions,
     banned_words,
     streams,
@@ -25,4 +26,5 @@ def mj_router() -> APIRouter:
     router.include_router(streams.router)
     router.include_router(webhooks_admin.router, dependencies=[Depends(require_admin_key)])
     router.include_router(banned_words.router)
+    router.include_router(accounts_admin.router)
     return router

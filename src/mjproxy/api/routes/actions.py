@@ -40,6 +40,7 @@ async def action(body: ActionIn, tasks: Tasks, speed: Speed, messages: Msgs) -> 
         task_id=body.task_id,
         custom_id=body.custom_id,
         enable_remix=bool(body.enable_remix),
+        choose_same_channel=bool(body.choose_same_channel),
         notify_hook=body.notify_hook,
         state=body.state,
     )

@@ -16,7 +16,15 @@ from typing import Any
 
 from mjproxy.domain.account import Account, AccountState
 from mjproxy.domain.errors import EngineError, StaleCommand
-from mjproxy.domain.task import ImageInput, Task, TaskAction, TaskStatus, TaskUpdate
+from mjproxy.domain.task import (
+    BotType,
+    ImageInput,
+    Mode,
+    Task,
+    TaskAction,
+    TaskStatus,
+    TaskUpdate,
+)
 from mjproxy.engines.base import AccountEvent, EngineSinks, Job
 from mjproxy.engines.discord import formats, interactions
 from mjproxy.engines.discord.actions import Sender, application_id, plan_job, upload_to_cdn
@@ -80,8 +88,14 @@ class AccountRuntime:
         )
         self._sinks = sinks
         self._nonces = nonces
+        captcha_base = settings.endpoints.iframe_base(
+            formats.BOT_APPLICATION_IDS[BotType.MID_JOURNEY]
+        )
         self.signals = AccountSignals(
-            account_id=account.id, sink=sinks.accounts, facts=account.facts
+            account_id=account.id,
+            sink=sinks.accounts,
+            facts=account.facts,
+            link=lambda path: captcha_base + "/" + path.lstrip("/"),
         )
         self.events = EventPipeline(
             account_id=account.id,
@@ -97,7 +111,6 @@ class AccountRuntime:
             session_id=lambda: self.supervisor.session.session_id or "",
         )
         self._dm_channels: dict[str, str] = {}
-        self._synced = False
 
     async def run(self) -> None:
         """Run until cancelled or until Discord closes the gateway for good."""
@@ -288,38 +301,46 @@ class AccountRuntime:
                         self._dm_channels[str(recipient)] = str(channel.get("id"))
             if len(self.router):
                 self.events.spawn(self.events.catch_up())
-        if self.settings.sync_info_on_ready and not self._synced:
-            self._synced = True
-            self.events.spawn(self._sync_info())
 
     async def _on_health(self, state: AccountState, reason: str) -> None:
         await self._sinks.accounts(
             AccountEvent(account_id=self.account.id, state=state, reason=reason)
         )
 
-    async def _sync_info(self) -> None:
-        """Ask /info and /settings so the account's facts (fast time, remix) are known."""
-        bots = [
+    async def sync_info(self) -> None:
+        """Send /info and /settings (to the first bot the account uses); the answers come
+        back as account facts. Raises `EngineError` when a command cannot be sent."""
+        await self._wait_ready()
+        app_ids = self._bot_application_ids()
+        for name in ("info", "settings"):
+            await self._slash(app_ids[0], name)
+
+    async def set_mode(self, mode: Mode) -> None:
+        """Send /fast, /relax or /turbo to every bot the account uses."""
+        await self._wait_ready()
+        for app_id in self._bot_application_ids():
+            await self._slash(app_id, mode.value.lower())
+        logger.info("%s job mode set to %s", self.account.id, mode)
+
+    def _bot_application_ids(self) -> list[str]:
+        ids = [
             formats.BOT_APPLICATION_IDS[b]
             for b in sorted(self.account.bots)
             if b in formats.BOT_APPLICATION_IDS
         ]
-        if not bots:
-            return
-        app_id = bots[0]
-        for name in ("info", "settings"):
-            try:
-                command = await self.commands.get(app_id, name)
-                await self.rest.interact(
-                    interactions.slash_command(
-                        command=command,
-                        guild_id=self.guild_id,
-                        channel_id=self.channel_id,
-                        session_id=self.supervisor.session.session_id or "",
-                        nonce=self._nonces.next(),
-                        options=[],
-                    )
-                )
-            except EngineError as exc:
-                logger.warning("%s could not run /%s: %s", self.account.id, name, exc)
-                return
+        if not ids:
+            raise EngineError(f"The account {self.account.id} has no Midjourney bot enabled.")
+        return ids
+
+    async def _slash(self, app_id: str, name: str) -> None:
+        command = await self.commands.get(app_id, name)
+        await self.rest.interact(
+            interactions.slash_command(
+                command=command,
+                guild_id=self.guild_id,
+                channel_id=self.channel_id,
+                session_id=self.supervisor.session.session_id or "",
+                nonce=self._nonces.next(),
+                options=[],
+            )
+        )

@@ -147,7 +147,7 @@ CommandPlan = tuple[str, list[dict[str, Any]], list[dict[str, Any]]]
 
 
 async def _imagine(up: Upstream, job: Job) -> CommandPlan:
-    prompt = (job.task.prompt_en or job.task.prompt).strip()
+    prompt = (job.prompt or job.task.prompt_en or job.task.prompt).strip()
     images = [i for i in job.images if i.role in ("reference", "video_start", "image")]
     urls = await up.upload_images(images) if images else []
     link = job.options.get("imageUrl")

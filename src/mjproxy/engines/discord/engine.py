@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from mjproxy.domain.account import Account, AccountState
 from mjproxy.domain.errors import EngineError
-from mjproxy.domain.task import BotType, ImageInput, Task, TaskAction
+from mjproxy.domain.task import BotType, ImageInput, Mode, Task, TaskAction
 from mjproxy.engines.base import AccountEvent, Engine, EngineFactory, EngineSinks, Job
 from mjproxy.engines.discord.account import AccountRuntime
 from mjproxy.engines.discord.interactions import NonceFactory
@@ -106,6 +106,12 @@ class DiscordEngine:
 
     async def fetch_seed(self, task: Task, account: Account) -> str:
         return await self.runtime(account.id).fetch_seed(task)
+
+    async def sync_account(self, account: Account) -> None:
+        await self.runtime(account.id).sync_info()
+
+    async def set_mode(self, account: Account, mode: Mode) -> None:
+        await self.runtime(account.id).set_mode(mode)
 
 
 def discord_engine_factory(settings: DiscordSettings, *, name: str = "discord") -> EngineFactory:

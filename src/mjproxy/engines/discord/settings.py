@@ -20,6 +20,5 @@ class DiscordSettings:
     deletion_grace_s: float = 10.0  # a deleted progress message without a result = moderated
     seed_timeout_s: float = 60.0
     history_limit: int = 50  # messages read to catch up after a new session or a restart
-    sync_info_on_ready: bool = True  # send /info and /settings once connected
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 60.0

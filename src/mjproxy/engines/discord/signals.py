@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 
 from mjproxy.domain.account import AccountState, MidjourneyFacts
 from mjproxy.engines.base import AccountEvent, AccountSink
@@ -31,19 +32,27 @@ _STATES = {
 
 
 class AccountSignals:
-    def __init__(self, *, account_id: str, sink: AccountSink, facts: MidjourneyFacts) -> None:
+    def __init__(
+        self,
+        *,
+        account_id: str,
+        sink: AccountSink,
+        facts: MidjourneyFacts,
+        link: Callable[[str], str] = lambda path: path,
+    ) -> None:
         self.account_id = account_id
         self.facts = facts
         self.user_id: str | None = None
         self._sink = sink
+        self._link = link
 
     async def observe(self, event: GatewayEvent) -> None:
         """Report what `event` says about the account, if anything."""
         if isinstance(event, IframeModalOpened) and event.is_captcha:
             await self.signal(
                 AccountState.QUARANTINED,
-                f"Midjourney asks for a captcha ({event.title}); solve it in Discord, "
-                "then enable the account.",
+                f"Midjourney asks for a captcha ({event.title}): solve it at "
+                f"{self._link(event.iframe_path)} or in Discord, then enable the account.",
             )
         if not isinstance(event, MessageEvent) or not self._for_me(event):
             return
