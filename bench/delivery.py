@@ -154,7 +154,7 @@ async def _direct(url: str) -> float:
     return elapsed
 
 
-async def bench_webhooks() -> None:
+async def bench_webhooks() -> tuple[float, float]:
     runner, url, seen = await _receiver()
     total = TASKS * STATES_PER_TASK
     try:
@@ -167,11 +167,13 @@ async def bench_webhooks() -> None:
     print(f"{'through the outbox (persist, lease, POST, record)':<52} {total / outbox_s:9.0f} /s")
     print(f"{'plain sequential POSTs':<52} {total / direct_s:9.0f} /s")
     print(f"ratio outbox/plain time: {outbox_s / direct_s:.1f}x")
+    return total / outbox_s, outbox_s / direct_s
 
 
 def main() -> None:
     bench_grid()
-    asyncio.run(bench_webhooks())
+    per_second, ratio = asyncio.run(bench_webhooks())
+    print(f"SUMMARY delivery: outbox {per_second:.0f} webhooks/s, {ratio:.1f}x plain POST time")
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def synthetic_words(count: int) -> list[str]:
 
 def compare_matchers(
     name: str, words: list[str], normaliser: TextNormaliser, prompts: list[str]
-) -> None:
+) -> float:
     print(f"-- {name}: {len(words)} words")
     timed("build matcher", 3, lambda: WordMatcher(words, normaliser=normaliser))
     matcher = WordMatcher(words, normaliser=normaliser)
@@ -64,21 +64,29 @@ def compare_matchers(
         lambda: [[p.search(t.lower()) for p in patterns] for t in prompts],
     )
     print(f"{'ratio regex-per-word / ours':<58} {theirs / ours:10.1f} x")
+    return theirs / ours
 
 
 def main() -> None:
     normaliser = TextNormaliser(traditional_to_simplified())
     prompts = PROMPTS * 20
-    for name, words in (
-        ("default list", default_banned_words()),
-        ("5000 words", synthetic_words(5000)),
-    ):
+    ratios = [
         compare_matchers(name, words, normaliser, prompts)
+        for name, words in (
+            ("default list", default_banned_words()),
+            ("5000 words", synthetic_words(5000)),
+        )
+    ]
     print("-- parameters")
-    timed(
+    per_batch_us = timed(
         "parse + validate 100 prompts",
         50,
         lambda: [validate_parameters(parse_prompt(p)) for p in prompts],
+    )
+    print(
+        f"SUMMARY prompt_pipeline: matcher {ratios[0]:.1f}x (default list) and "
+        f"{ratios[1]:.0f}x (5000 words) faster than regex-per-word; "
+        f"parameters {per_batch_us / len(prompts):.0f} µs per prompt"
     )
 
 
