@@ -75,13 +75,35 @@ async def test_a_task_becomes_submitted_once_the_engine_accepted_it(start_app: S
     assert task.start_time_ms is not None
 
 
-async def test_an_account_that_is_not_ready_takes_no_new_work(start_app: StartApp) -> None:
+async def test_work_waits_for_a_connecting_account_and_starts_once_it_is_ready(
+    start_app: StartApp,
+) -> None:
+    # A gateway that drops and resumes is routine: refusing work meanwhile would fail
+    # clients for a second's reconnect. The task waits in line instead.
     async with start_app(create={"engine_options": {"ready_on_open": False}}) as app:
         before = await app.submit("/mj/submit/imagine", {"prompt": "a cat"})
+        assert before["code"] == 22, before
+        assert app.engine.started.empty()  # nothing is sent to an account that is not ready
         await app.engine.sinks.accounts(AccountEvent("acc-1", state=AccountState.READY))
-        after = await app.submit("/mj/submit/imagine", {"prompt": "a cat"})
-    assert before["code"] == 3
+        started = await app.engine.next_job()
+        after = await app.submit("/mj/submit/imagine", {"prompt": "a dog"})
+    assert started.task.id == before["result"]
     assert after["code"] == 1
+
+
+async def test_work_waiting_for_a_connecting_account_fails_when_it_is_disabled(
+    start_app: StartApp,
+) -> None:
+    async with start_app(create={"engine_options": {"ready_on_open": False}}) as app:
+        waiting = await app.submit("/mj/submit/imagine", {"prompt": "a cat"})
+        assert waiting["code"] == 22, waiting
+        await app.engine.sinks.accounts(
+            AccountEvent("acc-1", state=AccountState.DISABLED, reason="Authentication failed")
+        )
+        task = await app.wait_status(waiting["result"], TaskStatus.FAILURE)
+        refused = await app.submit("/mj/submit/imagine", {"prompt": "a dog"})
+    assert "Authentication failed" in (task.fail_reason or "")
+    assert refused["code"] == 3
 
 
 async def test_queued_work_starts_when_its_account_becomes_ready(start_app: StartApp) -> None:

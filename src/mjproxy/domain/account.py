@@ -124,6 +124,12 @@ class Account:
         return self.enabled and self.state is AccountState.READY
 
     @property
+    def is_in_pool(self) -> bool:
+        """Ready, or connecting and not taken out by health or the operator: work may wait
+        for it. A gateway that drops and resumes is routine, not a reason to refuse tasks."""
+        return self.enabled and not self.is_sticky
+
+    @property
     def is_sticky(self) -> bool:
         """Quarantined or disabled by health: engines' ready/connecting reports are ignored."""
         return self.state in STICKY_STATES

@@ -122,8 +122,13 @@ class Eligibility:
 
     def can_run(self, account: Account, demand: Demand, mode: Mode) -> bool:
         """May `account` take `demand` in `mode` now, load aside (health, daily limit)?"""
+        return account.is_usable and self.can_wait_for(account, demand, mode)
+
+    def can_wait_for(self, account: Account, demand: Demand, mode: Mode) -> bool:
+        """May `demand` wait for `account`: it is ready or (re)connecting, has jobs left
+        today and could run it?"""
         return (
-            account.is_usable
+            account.is_in_pool
             and account.has_jobs_left(self.today())
             and self.can_ever(account, demand, mode)
         )

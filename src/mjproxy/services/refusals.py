@@ -28,7 +28,7 @@ def refusal(
     if demand.account_ids is not None and len(demand.account_ids) == 1:
         (pinned,) = demand.account_ids
         account = pool.get(pinned)
-        if account is None or not account.is_usable:
+        if account is None or not account.is_in_pool:
             state = f" ({account.state}: {account.state_reason})" if account else ""
             return NoAvailableAccount(
                 f"The account {pinned} that ran the parent task is not available{state}."
@@ -36,14 +36,14 @@ def refusal(
     if not pool.all():
         return NoAvailableAccount(NO_ACCOUNT_CONFIGURED)
     named = pool.get(demand.wanted.instance_id) if demand.wanted else None
-    if named is not None and not named.is_usable:
+    if named is not None and not named.is_in_pool:
         reason = f": {named.state_reason}" if named.state_reason else "."
         return NoAvailableAccount(f"The account {named.id} is {named.state}{reason}")
     today = eligibility.today()
     spent = [
         a.id
         for a in pool.all()
-        if a.is_usable
+        if a.is_in_pool
         and not a.has_jobs_left(today)
         and any(eligibility.can_ever(a, demand, mode) for mode in modes)
     ]

@@ -277,9 +277,7 @@ class Scheduler:
     def _has_a_home(self, waiter: Waiter) -> bool:
         """Whether any account that is not taken out of the pool could ever run it."""
         return any(
-            a.enabled
-            and not a.is_sticky
-            and self._eligibility.can_ever(a, waiter.demand, waiter.mode)
+            a.is_in_pool and self._eligibility.can_ever(a, waiter.demand, waiter.mode)
             for a in self._pool.all()
         )
 
@@ -336,7 +334,9 @@ class Scheduler:
     ) -> list[tuple[Mode, list[Account]]]:
         choices = []
         for mode in dict.fromkeys(modes):
-            accounts = [a for a in self._pool.all() if self._eligibility.can_run(a, demand, mode)]
+            accounts = [
+                a for a in self._pool.all() if self._eligibility.can_wait_for(a, demand, mode)
+            ]
             if accounts:
                 choices.append((mode, accounts))
         return choices
@@ -355,7 +355,11 @@ class Scheduler:
         return any(self._eligibility.can_ever(a, waiter.demand, mode) for a in accounts)
 
     def _can_start(self, account: Account, mode: Mode) -> bool:
-        return self._slots.has_free_slot(account, mode) and self._pacer.is_open(account.id)
+        return (
+            account.is_usable
+            and self._slots.has_free_slot(account, mode)
+            and self._pacer.is_open(account.id)
+        )
 
     def _room(self, accounts: Sequence[Account], mode: Mode) -> int:
         """How many tasks may wait for these accounts: their queue limits, plus free slots
