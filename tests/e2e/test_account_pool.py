@@ -124,7 +124,8 @@ async def test_info_facts_appear_in_the_api(tmp_path: Path) -> None:
     plans = {"a": {"plan": "pro", "fast_time_h": 12.5, "remix": True}}
     async with pool_app(tmp_path, plans) as pool:
         synced = await pool.admin("POST", "/a/sync")
-        await pool.until("a", lambda a: a.facts.remix is True)
+        # /info and /settings answer separately: wait for the facts of both.
+        await pool.until("a", lambda a: a.facts.remix is True and a.facts.subscription is not None)
         listed = (await pool.app.client.get("/mj/account/list", headers={})).json()
     facts = listed[0]["facts"]
     assert synced.status_code == 200
