@@ -33,53 +33,61 @@ _SPEED_SEGMENTS = {
 }
 
 
-def get_services(request: Request) -> Services:
+# Every dependency is `async def` although none awaits anything: FastAPI runs a plain `def`
+# dependency in its thread pool, a thread hop per dependency per request.
+
+
+def services_of(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def speed_mode(request: Request) -> Mode | None:
+async def get_services(request: Request) -> Services:
+    return services_of(request)
+
+
+async def speed_mode(request: Request) -> Mode | None:
     """The mode named by the path prefix, or None for bare /mj and unknown segments."""
     segment = request.path_params.get("speed")
     return _SPEED_SEGMENTS.get(segment.lower()) if isinstance(segment, str) else None
 
 
-def require_api_key(request: Request) -> None:
+async def require_api_key(request: Request) -> None:
     keys: KeyCheck = request.app.state.keys
     keys.require_api_key(request)
 
 
-def require_admin_key(request: Request) -> None:
+async def require_admin_key(request: Request) -> None:
     keys: KeyCheck = request.app.state.keys
     keys.require_admin_key(request)
 
 
-def _tasks(request: Request) -> TaskService:
-    return get_services(request).tasks
+async def _tasks(request: Request) -> TaskService:
+    return services_of(request).tasks
 
 
-def _queries(request: Request) -> TaskQueries:
-    return get_services(request).queries
+async def _queries(request: Request) -> TaskQueries:
+    return services_of(request).queries
 
 
-def _upstream(request: Request) -> UpstreamCalls:
-    return get_services(request).upstream
+async def _upstream(request: Request) -> UpstreamCalls:
+    return services_of(request).upstream
 
 
-def _pool(request: Request) -> AccountPool:
-    return get_services(request).pool
+async def _pool(request: Request) -> AccountPool:
+    return services_of(request).pool
 
 
-def _accounts_admin(request: Request) -> AccountAdmin:
-    return get_services(request).accounts
+async def _accounts_admin(request: Request) -> AccountAdmin:
+    return services_of(request).accounts
 
 
-def _scheduler(request: Request) -> Scheduler:
-    return get_services(request).scheduler
+async def _scheduler(request: Request) -> Scheduler:
+    return services_of(request).scheduler
 
 
-def _banned_words(request: Request) -> BannedWordService:
-    service = get_services(request).banned_words
+async def _banned_words(request: Request) -> BannedWordService:
+    service = services_of(request).banned_words
     if service is None:
         raise InternalError(
             "This server runs with a custom prompt pipeline and keeps no banned-word list."
@@ -87,21 +95,21 @@ def _banned_words(request: Request) -> BannedWordService:
     return service
 
 
-def _messages(request: Request) -> Messages:
+async def _messages(request: Request) -> Messages:
     messages: Messages = request.app.state.messages
     return messages
 
 
-def _image_limits(request: Request) -> ImageLimits:
-    return ImageLimits(max_bytes=get_services(request).settings.images.max_bytes)
+async def _image_limits(request: Request) -> ImageLimits:
+    return ImageLimits(max_bytes=services_of(request).settings.images.max_bytes)
 
 
-def _delivery(request: Request) -> DeliveryServices:
-    return get_services(request).delivery
+async def _delivery(request: Request) -> DeliveryServices:
+    return services_of(request).delivery
 
 
-def _media_storage(request: Request) -> MediaStorage:
-    return get_services(request).delivery.storage
+async def _media_storage(request: Request) -> MediaStorage:
+    return services_of(request).delivery.storage
 
 
 Tasks = Annotated[TaskService, Depends(_tasks)]
