@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from mjproxy.api.deps import Msgs, Queries, Tasks, Upstream
 from mjproxy.api.messages import Outcome
 from mjproxy.api.requests import ListByConditionIn
-from mjproxy.api.schemas import SubmitReply, TaskOut, task_out
+from mjproxy.api.schemas import SubmitReply, TaskOut, task_response, tasks_response
 from mjproxy.domain.task import TaskStatus
 
 router = APIRouter(prefix="/task", tags=["tasks"])
@@ -17,36 +17,42 @@ router = APIRouter(prefix="/task", tags=["tasks"])
 TaskIdPath = Annotated[str, Path(description="The task id", examples=["1320098173412546"])]
 
 
-@router.get("/{task_id}/fetch", summary="One task")
-async def fetch(task_id: TaskIdPath, queries: Queries) -> TaskOut:
+# Task replies are serialised by `schemas.task_wire` (fast, and tested against `TaskOut`);
+# `response_model` only documents them.
+@router.get("/{task_id}/fetch", summary="One task", response_model=TaskOut)
+async def fetch(task_id: TaskIdPath, queries: Queries) -> Response:
     """An unknown id answers HTTP 404 with `{code, description}`."""
-    return task_out(await queries.get(task_id))
+    return task_response(await queries.get(task_id))
 
 
-@router.post("/list-by-condition", summary="Tasks by id (the aggregators' poll)")
-async def list_by_condition(body: ListByConditionIn, queries: Queries) -> list[TaskOut]:
+@router.post(
+    "/list-by-condition",
+    summary="Tasks by id (the aggregators' poll)",
+    response_model=list[TaskOut],
+)
+async def list_by_condition(body: ListByConditionIn, queries: Queries) -> Response:
     """Ids may be strings or numbers. Only tasks whose id was asked are returned, in the
     order asked; unknown ids are left out; no ids gives `[]`."""
-    return [task_out(task) for task in await queries.get_many(body.ids or [])]
+    return tasks_response(await queries.get_many(body.ids or []))
 
 
-@router.get("/list", summary="The newest tasks, newest first")
+@router.get("/list", summary="The newest tasks, newest first", response_model=list[TaskOut])
 async def list_tasks(
     queries: Queries,
-    response: Response,
     limit: Annotated[int, Query(ge=1, le=500, description="Page size")] = 100,
     offset: Annotated[int, Query(ge=0, description="Tasks to skip")] = 0,
     status: Annotated[list[TaskStatus] | None, Query(description="Only these statuses")] = None,
-) -> list[TaskOut]:
+) -> Response:
     """A JSON array (as the original API); the total matching count is in `X-Total-Count`."""
     tasks, total = await queries.recent(limit=limit, offset=offset, statuses=status or ())
-    response.headers["X-Total-Count"] = str(total)
-    return [task_out(task) for task in tasks]
+    return tasks_response(tasks, headers={"X-Total-Count": str(total)})
 
 
-@router.get("/queue", summary="Tasks running or waiting, oldest first")
-async def queue(queries: Queries) -> list[TaskOut]:
-    return [task_out(task) for task in await queries.in_queue()]
+@router.get(
+    "/queue", summary="Tasks running or waiting, oldest first", response_model=list[TaskOut]
+)
+async def queue(queries: Queries) -> Response:
+    return tasks_response(await queries.in_queue())
 
 
 @router.get("/{task_id}/image-seed", summary="The seed of a finished task")
