@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import bindparam, delete, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -26,6 +26,10 @@ logger = logging.getLogger(__name__)
 __all__ = ["SqlStore", "SqlTaskRepository", "StoreError", "open_store"]
 
 _TERMINAL = [status.value for status in TaskStatus if status.is_terminal]
+# The reads every fetch and list-by-condition make, built once: constructing the expression
+# anew cost about as much as SQLAlchemy's whole cached execution of it.
+_BY_ID = select(tasks).where(tasks.c.id == bindparam("id"))
+_BY_IDS = select(tasks).where(tasks.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class SqlTaskRepository:
@@ -60,7 +64,7 @@ class SqlTaskRepository:
         if key is None:
             return None
         async with self._begin() as connection:
-            row = (await connection.execute(select(tasks).where(tasks.c.id == key))).first()
+            row = (await connection.execute(_BY_ID, {"id": key})).first()
         return row_to_task(row._mapping) if row else None
 
     async def get_many(self, task_ids: Sequence[str]) -> list[Task]:
@@ -68,7 +72,7 @@ class SqlTaskRepository:
         if not keys:
             return []
         async with self._begin() as connection:
-            rows = await connection.execute(select(tasks).where(tasks.c.id.in_(keys)))
+            rows = await connection.execute(_BY_IDS, {"ids": keys})
             return [row_to_task(row._mapping) for row in rows]
 
     async def update(self, task: Task, *, expected_version: int) -> bool:
