@@ -14,6 +14,7 @@ from pathlib import Path
 BENCHMARKS: dict[str, str] = {
     "prompt_pipeline": "banned-word matching and parameter checks",
     "delivery": "grid preparation and webhook outbox throughput",
+    "api_overhead": "fetch and list-by-condition against a bare app on the same stack",
 }
 
 RESULTS = Path(__file__).parent / "results"
