@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from mjproxy.domain.account import Account, AccountState, MidjourneyFacts
 from mjproxy.store.account_rows import account_to_row, facts_to_json, row_to_account
 from mjproxy.store.errors import StoreError
 from mjproxy.store.tables import accounts
+from mjproxy.store.writes import write_gate
 
 _A = accounts.c
 # Columns an operator (or the config file) sets; health, facts and the counter are apart.
@@ -49,7 +51,7 @@ class SqlAccountRepository:
 
     async def insert_account(self, account: Account) -> None:
         try:
-            async with self._begin() as connection:
+            async with self._begin(writes=True) as connection:
                 await connection.execute(
                     insert(accounts).values(account_to_row(account, now_ms=self._clock_ms()))
                 )
@@ -59,21 +61,21 @@ class SqlAccountRepository:
     async def save_account(self, account: Account) -> bool:
         row = account_to_row(account, now_ms=self._clock_ms())
         values = {name: row[name] for name in _SETTINGS}
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             result = await connection.execute(
                 update(accounts).where(_A.id == account.id).values(values)
             )
         return bool(result.rowcount == 1)
 
     async def delete_account(self, account_id: str) -> bool:
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             result = await connection.execute(delete(accounts).where(_A.id == account_id))
         return bool(result.rowcount == 1)
 
     async def save_state(
         self, account_id: str, *, state: AccountState, reason: str, since_ms: int
     ) -> None:
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             await connection.execute(
                 update(accounts)
                 .where(_A.id == account_id)
@@ -81,14 +83,14 @@ class SqlAccountRepository:
             )
 
     async def save_facts(self, account_id: str, facts: MidjourneyFacts) -> None:
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             await connection.execute(
                 update(accounts).where(_A.id == account_id).values(facts=facts_to_json(facts))
             )
 
     async def count_job(self, account_id: str, *, day: str) -> int:
         # One statement, so two writers never lose a count; a new day restarts it at 1.
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             await connection.execute(
                 update(accounts)
                 .where(_A.id == account_id)
@@ -104,9 +106,10 @@ class SqlAccountRepository:
         return int(count or 0)
 
     @asynccontextmanager
-    async def _begin(self) -> AsyncIterator[AsyncConnection]:
+    async def _begin(self, *, writes: bool = False) -> AsyncIterator[AsyncConnection]:
+        gate = write_gate(self._engine) if writes else contextlib.nullcontext()
         try:
-            async with self._engine.begin() as connection:
+            async with gate, self._engine.begin() as connection:
                 yield connection
         except (SQLAlchemyError, OSError) as exc:
             if isinstance(exc, IntegrityError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mjproxy.store.sql import StoreError
 from mjproxy.store.tables import banned_words, store_markers
+from mjproxy.store.writes import write_gate
 
 SEEDED_MARKER = "banned_words_seeded"
 
@@ -38,7 +40,7 @@ class SqlBannedWordRepository:
 
     async def add_word(self, word: str) -> bool:
         try:
-            async with self._begin() as connection:
+            async with self._begin(writes=True) as connection:
                 await connection.execute(
                     insert(banned_words).values(word=word, created_ms=self._clock_ms())
                 )
@@ -47,7 +49,7 @@ class SqlBannedWordRepository:
         return True
 
     async def remove_word(self, word: str) -> bool:
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             result = await connection.execute(
                 delete(banned_words).where(banned_words.c.word == word)
             )
@@ -58,7 +60,7 @@ class SqlBannedWordRepository:
         once race on the marker's primary key, and the loser adds nothing."""
         now_ms = self._clock_ms()
         try:
-            async with self._begin() as connection:
+            async with self._begin(writes=True) as connection:
                 try:
                     await connection.execute(
                         insert(store_markers).values(name=SEEDED_MARKER, created_ms=now_ms)
@@ -76,9 +78,10 @@ class SqlBannedWordRepository:
         return len(new)
 
     @asynccontextmanager
-    async def _begin(self) -> AsyncIterator[AsyncConnection]:
+    async def _begin(self, *, writes: bool = False) -> AsyncIterator[AsyncConnection]:
+        gate = write_gate(self._engine) if writes else contextlib.nullcontext()
         try:
-            async with self._engine.begin() as connection:
+            async with gate, self._engine.begin() as connection:
                 yield connection
         except (SQLAlchemyError, OSError) as exc:
             if isinstance(exc, IntegrityError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from mjproxy.domain.deliveries import Delivery, DeliveryAttempt, DeliveryStatus
 from mjproxy.store.errors import StoreError
 from mjproxy.store.tables import webhook_attempts, webhook_deliveries
+from mjproxy.store.writes import write_gate
 
 _D = webhook_deliveries.c
 _PENDING = DeliveryStatus.PENDING.value
@@ -48,7 +50,7 @@ class SqlOutboxRepository:
             "next_attempt_ms": now_ms,
             "deadline_ms": deadline_ms,
         }
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             result = await connection.execute(insert(webhook_deliveries).values(values))
             key = result.inserted_primary_key
             assert key is not None
@@ -62,7 +64,7 @@ class SqlOutboxRepository:
             .limit(limit)
         )
         claimed: list[Delivery] = []
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             candidates = [_row_to_delivery(row._mapping) for row in await connection.execute(query)]
             for candidate in candidates:
                 result = await connection.execute(
@@ -103,7 +105,7 @@ class SqlOutboxRepository:
             values["next_attempt_ms"] = next_attempt_ms
         else:
             values["finished_ms"] = finished_ms
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             await connection.execute(
                 insert(webhook_attempts).values(
                     delivery_id=attempt.delivery_id,
@@ -123,7 +125,7 @@ class SqlOutboxRepository:
     async def release(self, delivery_ids: Sequence[int]) -> None:
         if not delivery_ids:
             return
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             await connection.execute(
                 update(webhook_deliveries)
                 .where(_D.id.in_(list(delivery_ids)), _D.status == _PENDING)
@@ -193,7 +195,7 @@ class SqlOutboxRepository:
 
     async def prune(self, *, finished_before_ms: int) -> int:
         old = select(_D.id).where(_D.status != _PENDING, _D.finished_ms < finished_before_ms)
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             ids = [row.id for row in await connection.execute(old)]
             for start in range(0, len(ids), 500):
                 batch = ids[start : start + 500]
@@ -218,9 +220,10 @@ class SqlOutboxRepository:
         return or_(_D.lease_until_ms.is_(None), _D.lease_until_ms <= now_ms)
 
     @asynccontextmanager
-    async def _begin(self) -> AsyncIterator[AsyncConnection]:
+    async def _begin(self, *, writes: bool = False) -> AsyncIterator[AsyncConnection]:
+        gate = write_gate(self._engine) if writes else contextlib.nullcontext()
         try:
-            async with self._engine.begin() as connection:
+            async with gate, self._engine.begin() as connection:
                 yield connection
         except (SQLAlchemyError, OSError) as exc:
             raise StoreError(f"The database refused the operation: {type(exc).__name__}.") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from mjproxy.store.outbox import SqlOutboxRepository
 from mjproxy.store.rows import row_to_task, task_to_row
 from mjproxy.store.tables import task_inputs, tasks
 from mjproxy.store.urls import async_url, describe
+from mjproxy.store.writes import write_gate
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ class SqlTaskRepository:
         self._engine = engine
 
     async def insert(self, task: Task, inputs: Sequence[ImageInput] = ()) -> None:
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             try:
                 await connection.execute(insert(tasks).values(task_to_row(task)))
             except IntegrityError as exc:
@@ -78,7 +80,7 @@ class SqlTaskRepository:
     async def update(self, task: Task, *, expected_version: int) -> bool:
         values = task_to_row(task)
         del values["id"]
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             result = await connection.execute(
                 update(tasks)
                 .where(tasks.c.id == int(task.id), tasks.c.version == expected_version)
@@ -128,7 +130,7 @@ class SqlTaskRepository:
         key = _key(task_id)
         if key is None or not inputs:
             return
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             last = (
                 await connection.execute(
                     select(func.max(task_inputs.c.position)).where(task_inputs.c.task_id == key)
@@ -153,7 +155,7 @@ class SqlTaskRepository:
         key = _key(task_id)
         if key is None:
             return
-        async with self._begin() as connection:
+        async with self._begin(writes=True) as connection:
             await connection.execute(delete(task_inputs).where(task_inputs.c.task_id == key))
 
     async def max_id(self) -> int:
@@ -162,9 +164,10 @@ class SqlTaskRepository:
         return int(value or 0)
 
     @asynccontextmanager
-    async def _begin(self) -> AsyncIterator[AsyncConnection]:
+    async def _begin(self, *, writes: bool = False) -> AsyncIterator[AsyncConnection]:
+        gate = write_gate(self._engine) if writes else contextlib.nullcontext()
         try:
-            async with self._engine.begin() as connection:
+            async with gate, self._engine.begin() as connection:
                 yield connection
         except (SQLAlchemyError, OSError) as exc:
             if isinstance(exc, IntegrityError):
