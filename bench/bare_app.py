@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request, Response
 
 from bench.sample_tasks import sample_task
 from mjproxy.api.schemas import task_json
+from mjproxy.serving import event_loop_factory
 
 LIST_SIZE = 100
 
@@ -47,5 +48,9 @@ async def serve() -> None:
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+    # The same event loop as `mjproxy serve` (mjproxy.cli._serve).
+    with (
+        contextlib.suppress(KeyboardInterrupt),
+        asyncio.Runner(loop_factory=event_loop_factory()) as runner,
+    ):
+        runner.run(serve())

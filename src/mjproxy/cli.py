@@ -128,11 +128,14 @@ def _serve(settings: Settings, *, sandbox_speed: float | None) -> None:
     import asyncio
     import contextlib
 
-    from mjproxy.serving import serve
+    from mjproxy.serving import event_loop_factory, serve
 
     # uvicorn re-raises the Ctrl+C it handled once it has shut down; that is a clean exit.
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(settings, sandbox_speed=sandbox_speed))
+    with (
+        contextlib.suppress(KeyboardInterrupt),
+        asyncio.Runner(loop_factory=event_loop_factory()) as runner,
+    ):
+        runner.run(serve(settings, sandbox_speed=sandbox_speed))
 
 
 app.command(name="sandbox")(sandbox_command)

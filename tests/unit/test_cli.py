@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
+import pytest
+import uvloop
 from typer.testing import CliRunner
 
-from mjproxy.cli import app
+import mjproxy.serving
+from mjproxy.cli import _serve, app
+from mjproxy.config import Settings
 
 runner = CliRunner()
 
@@ -44,3 +49,16 @@ def test_an_invalid_config_exits_2_naming_the_key(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check-config"], env={"MJPROXY_PORT": "eighty"})
     assert result.exit_code == 2
     assert "Config 'port' has value 'eighty'" in result.output
+
+
+def test_serve_runs_on_uvloop(monkeypatch: pytest.MonkeyPatch) -> None:
+    # uvicorn.run would choose uvloop itself; `mjproxy serve` runs its own loop, so it must.
+    loops: list[object] = []
+
+    async def fake_serve(settings: Settings, *, sandbox_speed: float | None = None) -> None:
+        loops.append(asyncio.get_running_loop())
+
+    monkeypatch.setattr(mjproxy.serving, "serve", fake_serve)
+    _serve(Settings(), sandbox_speed=None)
+    assert len(loops) == 1
+    assert isinstance(loops[0], uvloop.Loop)
