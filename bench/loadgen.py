@@ -57,8 +57,8 @@ class LoadResult:
         )
 
 
-async def _read_response(reader: asyncio.StreamReader) -> int:
-    """Read one response; returns its status. Only Content-Length bodies are supported."""
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """Read one response: (status, body). Only Content-Length bodies are supported."""
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head[9:12])
     length = 0
@@ -66,9 +66,8 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
         if line[:15].lower() == b"content-length:":
             length = int(line[15:])
             break
-    if length:
-        await reader.readexactly(length)
-    return status
+    body = await reader.readexactly(length) if length else b""
+    return status, body
 
 
 async def _connection(
@@ -82,7 +81,7 @@ async def _connection(
                 return
             writer.write(request)
             try:
-                status = await _read_response(reader)
+                status, _ = await read_response(reader)
             except (asyncio.IncompleteReadError, ConnectionError):
                 result.errors += 1
                 return
