@@ -15,6 +15,8 @@ BENCHMARKS: dict[str, str] = {
     "prompt_pipeline": "banned-word matching and parameter checks",
     "delivery": "grid preparation and webhook outbox throughput",
     "api_overhead": "fetch and list-by-condition against a bare app on the same stack",
+    "event_latency": "sandbox event to fetch, SSE and webhook",
+    "submit_load": "200 concurrent clients submitting imagine",
 }
 
 RESULTS = Path(__file__).parent / "results"

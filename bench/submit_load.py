@@ -5,8 +5,8 @@ about 1.1 s) and `mjproxy serve` pointed at it, each as its own process. This pr
 200 keep-alive connections, releases them together, and each client submits 3 imagines one
 after another; every reply must be HTTP 200 with code 1 (running at once) or 22 (queued).
 The queue is sized so that no submit may be refused with 23. Then it waits until every task
-has finished, polling list-by-condition, so the figures are taken from a proxy that really
-runs its work while it accepts more.
+has finished (at most a minute), polling list-by-condition, so the figures are taken from a
+proxy that really runs its work while it accepts more.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ ACCOUNTS = 4
 RUNNING = 12  # a Pro plan's fast jobs at once
 QUEUED = 200  # per account: 4 × (12 + 200) > 600, so no submit can meet a full queue
 SPEED = 20
-DRAIN_S = 120.0
+DRAIN_S = 60.0
+TILE_PX = 32
 ACCEPTED_CODES = {1, 22}
 
 
@@ -105,7 +106,10 @@ async def drain(base_url: str, task_ids: list[str]) -> tuple[Counter[str], float
 
 async def run() -> None:
     with tempfile.TemporaryDirectory(prefix="mjproxy-bench-") as directory:
-        async with harness.sandbox(accounts=ACCOUNTS, speed=SPEED, plan="pro") as (_, described):
+        async with harness.sandbox(accounts=ACCOUNTS, speed=SPEED, plan="pro", tile_px=TILE_PX) as (
+            _,
+            described,
+        ):
             limits = {"FAST": {"running": RUNNING, "queued": QUEUED}}
             config = harness.sandbox_config(described, limits=limits)
             async with harness.proxy(Path(directory), config, ready_accounts=ACCOUNTS) as (
