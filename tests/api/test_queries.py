@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from mjproxy.domain.task import TaskStatus
 from tests.harness import USER_TOKEN, StartApp, account
 
 
@@ -120,3 +121,39 @@ async def test_account_fetch_by_id_and_unknown_id(start_app: StartApp) -> None:
     assert found.json()["channelId"] == "1118138338562560102"
     assert USER_TOKEN not in found.text
     assert (missing.status_code, missing.json()["code"]) == (404, 3)
+
+
+async def test_list_by_condition_serialises_each_snapshot_once_and_shows_every_change(
+    start_app: StartApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The aggregators' poll: unchanged tasks come from the (id, version) cache, changed ones
+    # are read again, so a poll never shows an old state and never re-reads an unchanged one.
+    async with start_app() as app:
+        first, second = await app.imagine("one"), await app.imagine("two")
+        for task_id in (first, second):  # settled: nothing changes them until we say
+            await app.wait_status(task_id, TaskStatus.SUBMITTED)
+        queries = app.services.queries
+        reads: list[list[str]] = []
+        get_many = queries.get_many
+
+        async def counting(task_ids: Any) -> Any:
+            reads.append(sorted(task_ids))
+            return await get_many(task_ids)
+
+        monkeypatch.setattr(queries, "get_many", counting)
+
+        async def poll() -> list[dict[str, Any]]:
+            body = {"ids": [second, first, "404"]}
+            response = await app.client.post("/mj/task/list-by-condition", json=body)
+            assert response.status_code == 200
+            tasks: list[dict[str, Any]] = response.json()
+            return tasks
+
+        cold = await poll()
+        warm = await poll()
+        await app.engine.progress(first, 40)
+        changed = await poll()
+    assert [t["id"] for t in cold] == [second, first]
+    assert warm == cold
+    assert [t["progress"] for t in changed] == [cold[0]["progress"], "40%"]
+    assert reads == [sorted([first, second]), [first]]

@@ -22,6 +22,7 @@ from mjproxy.api.messages import Messages
 from mjproxy.api.middleware import CrashGuardMiddleware, JsonBodyMiddleware
 from mjproxy.api.routes import health, media, mj_router
 from mjproxy.api.schemas import task_json
+from mjproxy.api.task_cache import TaskJsonCache
 from mjproxy.clock import system_clock_ms
 from mjproxy.config import Settings
 from mjproxy.engines.base import EngineFactory
@@ -77,6 +78,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.messages = Messages(settings.language)
+    app.state.task_cache = TaskJsonCache()
     app.state.keys = KeyCheck(api_secret=settings.api_secret, admin_secret=settings.admin_secret)
     install_error_handlers(app)
     app.include_router(mj_router(), prefix="/mj")

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from mjproxy.api.auth import KeyCheck
 from mjproxy.api.messages import Messages
+from mjproxy.api.task_cache import TaskJsonCache
 from mjproxy.domain.errors import InternalError
 from mjproxy.domain.task import Mode
 from mjproxy.media.images import ImageLimits
@@ -95,6 +96,11 @@ async def _banned_words(request: Request) -> BannedWordService:
     return service
 
 
+async def _task_cache(request: Request) -> TaskJsonCache:
+    cache: TaskJsonCache = request.app.state.task_cache
+    return cache
+
+
 async def _messages(request: Request) -> Messages:
     messages: Messages = request.app.state.messages
     return messages
@@ -119,6 +125,7 @@ Pool = Annotated[AccountPool, Depends(_pool)]
 SchedulerDep = Annotated[Scheduler, Depends(_scheduler)]
 AccountsAdmin = Annotated[AccountAdmin, Depends(_accounts_admin)]
 Msgs = Annotated[Messages, Depends(_messages)]
+TaskCache = Annotated[TaskJsonCache, Depends(_task_cache)]
 Speed = Annotated[Mode | None, Depends(speed_mode)]
 Limits = Annotated[ImageLimits, Depends(_image_limits)]
 ServicesDep = Annotated[Services, Depends(get_services)]

@@ -33,6 +33,14 @@ class TaskQueries:
                 found[task.id] = task
         return [found[task_id] for task_id in wanted if task_id in found]
 
+    async def versions(self, task_ids: Sequence[str]) -> dict[str, int]:
+        """The current version of each known task among `task_ids`."""
+        wanted = list(dict.fromkeys(task_ids))
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), _LOOKUP_CHUNK):
+            found.update(await self._store.versions(wanted[start : start + _LOOKUP_CHUNK]))
+        return found
+
     async def recent(
         self, *, limit: int, offset: int, statuses: Sequence[TaskStatus] = ()
     ) -> tuple[list[Task], int]:

@@ -27,6 +27,11 @@ class TaskRepository(Protocol):
         """The stored tasks among `task_ids`, in no particular order; unknown ids are skipped."""
         ...
 
+    async def versions(self, task_ids: Sequence[str]) -> dict[str, int]:
+        """The stored version of each known task among `task_ids` (a cheap read: every
+        change of a task raises its version, so (id, version) names one snapshot)."""
+        ...
+
     async def update(self, task: Task, *, expected_version: int) -> bool:
         """Replace the stored task if its version is still `expected_version`."""
         ...

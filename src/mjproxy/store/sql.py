@@ -32,6 +32,9 @@ _TERMINAL = [status.value for status in TaskStatus if status.is_terminal]
 # anew cost about as much as SQLAlchemy's whole cached execution of it.
 _BY_ID = select(tasks).where(tasks.c.id == bindparam("id"))
 _BY_IDS = select(tasks).where(tasks.c.id.in_(bindparam("ids", expanding=True)))
+_VERSIONS = select(tasks.c.id, tasks.c.version).where(
+    tasks.c.id.in_(bindparam("ids", expanding=True))
+)
 
 
 class SqlTaskRepository:
@@ -76,6 +79,14 @@ class SqlTaskRepository:
         async with self._begin() as connection:
             rows = await connection.execute(_BY_IDS, {"ids": keys})
             return [row_to_task(row._mapping) for row in rows]
+
+    async def versions(self, task_ids: Sequence[str]) -> dict[str, int]:
+        keys = sorted({key for key in map(_key, task_ids) if key is not None})
+        if not keys:
+            return {}
+        async with self._begin() as connection:
+            rows = await connection.execute(_VERSIONS, {"ids": keys})
+            return {str(row.id): int(row.version) for row in rows}
 
     async def update(self, task: Task, *, expected_version: int) -> bool:
         values = task_to_row(task)

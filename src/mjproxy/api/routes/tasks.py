@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from mjproxy.api.deps import Msgs, Queries, Tasks, Upstream
+from mjproxy.api.deps import Msgs, Queries, TaskCache, Tasks, Upstream
 from mjproxy.api.messages import Outcome
 from mjproxy.api.requests import ListByConditionIn
 from mjproxy.api.schemas import SubmitReply, TaskOut, task_response, tasks_response
@@ -30,10 +30,13 @@ async def fetch(task_id: TaskIdPath, queries: Queries) -> Response:
     summary="Tasks by id (the aggregators' poll)",
     response_model=list[TaskOut],
 )
-async def list_by_condition(body: ListByConditionIn, queries: Queries) -> Response:
+async def list_by_condition(
+    body: ListByConditionIn, queries: Queries, cache: TaskCache
+) -> Response:
     """Ids may be strings or numbers. Only tasks whose id was asked are returned, in the
     order asked; unknown ids are left out; no ids gives `[]`."""
-    return tasks_response(await queries.get_many(body.ids or []))
+    array = await cache.json_array(queries, body.ids or [])
+    return Response(array, media_type="application/json")
 
 
 @router.get("/list", summary="The newest tasks, newest first", response_model=list[TaskOut])
