@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from mjproxy.api.schemas import task_json
 from mjproxy.services.queries import TaskQueries
 
-DEFAULT_SIZE = 20_000  # snapshots of ~1.5 KB: tens of MB at most
+DEFAULT_SIZE = 20_000  # snapshots of ~1–3 KB: some tens of MB at most
 
 
 class TaskJsonCache:
