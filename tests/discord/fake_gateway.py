@@ -42,6 +42,7 @@ class FakeGateway:
         self.interval_ms = interval_ms
         self.ack_heartbeats = True
         self.split_frames = False
+        self.refuse_connections = False  # cut every new socket at once (an outage)
         self.connections: list[Connection] = []
         self.sessions: dict[str, Session] = {}
         self.last_session: Session | None = None
@@ -104,6 +105,9 @@ class FakeGateway:
 
     async def _handle(self, ws: ServerConnection) -> None:
         assert ws.request is not None
+        if self.refuse_connections:
+            ws.transport.abort()
+            return
         parts = urlsplit(ws.request.path)
         compress = parse_qs(parts.query).get("compress") == ["zlib-stream"]
         conn = Connection(ws, parts.path, compress, zlib.compressobj() if compress else None)

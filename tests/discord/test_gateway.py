@@ -50,7 +50,12 @@ class Recorder:
 
 @asynccontextmanager
 async def supervised(
-    gateway: FakeGateway, *, token: str = "good-token", compress: bool = True
+    gateway: FakeGateway,
+    *,
+    token: str = "good-token",
+    compress: bool = True,
+    outage_grace_s: float = 10.0,
+    backoff_base_s: float = 0.01,
 ) -> AsyncIterator[tuple[GatewaySupervisor, Recorder, asyncio.Task[None]]]:
     recorder = Recorder()
     supervisor = GatewaySupervisor(
@@ -58,12 +63,16 @@ async def supervised(
         token=Secret(token),
         user_agent="Mozilla/5.0 Chrome/120.0.0.0",
         endpoints=DiscordEndpoints(api="http://unused", gateway=gateway.url),
-        options=GatewayOptions(compress=compress, ready_timeout_s=5, hello_timeout_s=5),
+        options=GatewayOptions(
+            compress=compress, ready_timeout_s=5, hello_timeout_s=5, outage_grace_s=outage_grace_s
+        ),
         properties=ClientProperties(system_locale="en-GB"),
         on_dispatch=recorder.on_dispatch,
         on_ready=recorder.on_ready,
         on_health=recorder.on_health,
-        backoff=Backoff(base_s=0.01, cap_s=0.05, rng=random.Random(1)),
+        backoff=Backoff(
+            base_s=backoff_base_s, cap_s=max(0.05, backoff_base_s), rng=random.Random(1)
+        ),
         rng=random.Random(2),
     )
     task = asyncio.create_task(supervisor.run())
@@ -157,9 +166,48 @@ async def test_missing_heartbeat_ack_closes_and_resumes(gateway: FakeGateway) ->
         gateway.ack_heartbeats = True
         await gateway.wait_for(lambda: 6 in gateway.ops())
         await recorder.wait_for(lambda: len(recorder.readies) == 2)
-        assert any(
-            "ACK" in reason for state, reason in recorder.health if state is AccountState.CONNECTING
-        )
+        assert supervisor.last_outcome is not None
+        assert "ACK" in supervisor.last_outcome.reason
+
+
+async def test_a_quick_reconnect_is_not_reported_as_an_outage(gateway: FakeGateway) -> None:
+    async with supervised(gateway) as (supervisor, recorder, _):
+        await recorder.wait_for(lambda: supervisor.ready.is_set())
+        gateway.drop()
+        await recorder.wait_for(lambda: len(recorder.readies) == 2)
+        await gateway.close(4000)
+        await recorder.wait_for(lambda: len(recorder.readies) == 3)
+    assert recorder.health == [(AccountState.READY, "connected")]
+
+
+async def test_the_gateways_own_reconnect_requests_skip_the_backoff(
+    gateway: FakeGateway,
+) -> None:
+    # With a 100 s backoff base, only an immediate resume gets back within the deadline.
+    async with supervised(gateway, backoff_base_s=100) as (supervisor, recorder, _):
+        await recorder.wait_for(lambda: supervisor.ready.is_set())
+        await gateway.send_op(7)
+        await recorder.wait_for(lambda: len(recorder.readies) == 2, timeout_s=3)
+        await gateway.send_op(9, True)
+        await recorder.wait_for(lambda: len(recorder.readies) == 3, timeout_s=3)
+    assert gateway.ops(1)[:1] == [6]  # resumed, not identified
+
+
+async def test_an_outage_longer_than_the_grace_is_reported_once(gateway: FakeGateway) -> None:
+    async with supervised(gateway, outage_grace_s=0.2) as (supervisor, recorder, _):
+        await recorder.wait_for(lambda: supervisor.ready.is_set())
+        gateway.refuse_connections = True
+        gateway.drop()
+        await recorder.wait_for(lambda: len(recorder.health) == 2)
+        assert recorder.health[1][0] is AccountState.CONNECTING
+        gateway.refuse_connections = False
+        await recorder.wait_for(lambda: len(recorder.health) == 3)
+    assert [state for state, _ in recorder.health] == [
+        AccountState.READY,
+        AccountState.CONNECTING,
+        AccountState.READY,
+    ]
+    assert recorder.health[2][1] == "resumed"
 
 
 async def test_invalid_session_not_resumable_identifies_again(gateway: FakeGateway) -> None:

@@ -117,6 +117,22 @@ async def test_global_429_pauses_every_route_of_the_account(
     assert caught.value.retry_after_s > 2
 
 
+async def test_a_long_run_of_short_429s_is_waited_out(server: Server, rest: DiscordRest) -> None:
+    limited = reply(429, {"message": "You are being rate limited.", "retry_after": 0.01})
+    server.on("POST", "/api/v9/interactions", *[limited] * 8, reply(204))
+    await rest.interact({"type": 2})
+    assert len(server.calls) == 9
+
+
+async def test_429s_adding_up_beyond_the_maximum_raise(server: Server, rest: DiscordRest) -> None:
+    limited = reply(429, {"message": "You are being rate limited.", "retry_after": 0.6})
+    server.on("POST", "/api/v9/interactions", *[limited] * 5, reply(204))
+    with pytest.raises(RateLimited) as caught:
+        await rest.interact({"type": 2})
+    assert "2 s" in str(caught.value)
+    assert len(server.calls) == 4  # 0.6 s × 4 = 2.4 s > the 2 s this client waits
+
+
 async def test_retry_after_beyond_the_maximum_raises(server: Server, rest: DiscordRest) -> None:
     server.on("POST", "/api/v9/interactions", reply(429, {"retry_after": 64.57, "global": False}))
     with pytest.raises(RateLimited):

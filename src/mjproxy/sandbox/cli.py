@@ -28,6 +28,9 @@ def sandbox_command(
     seed: Annotated[int, typer.Option(help="Seed for job ids, seeds and pictures.")] = 0,
     tile_px: Annotated[int, typer.Option(help="Long side of one grid image, in pixels.")] = 1024,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    heartbeat_interval_ms: Annotated[
+        int, typer.Option(help="Heartbeat interval sent in HELLO (Discord's is 41250).")
+    ] = 41_250,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON line instead of the table.")
     ] = False,
@@ -39,7 +42,14 @@ def sandbox_command(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        config = SandboxConfig(host=host, port=port, speed=speed, seed=seed, tile_px=tile_px)
+        config = SandboxConfig(
+            host=host,
+            port=port,
+            speed=speed,
+            seed=seed,
+            tile_px=tile_px,
+            heartbeat_interval_ms=heartbeat_interval_ms,
+        )
         config.validate()
         chosen_plan = Plan(plan)
     except ValueError as error:

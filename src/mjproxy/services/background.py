@@ -37,7 +37,14 @@ class BackgroundWork:
             coro.close()
             logger.warning("%s: %s skipped, the service is not running", self._name, name)
             return
-        self._group.create_task(self._guarded(coro, name), name=name)
+        try:
+            task = self._group.create_task(self._guarded(coro, name), name=name)
+        except RuntimeError:  # the group is shutting down
+            coro.close()
+            return
+        # Cancelled before it ever ran (a shutdown right after spawning): close the work so
+        # it is not reported as "never awaited".
+        task.add_done_callback(lambda _: coro.close())
 
     async def _guarded(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         try:

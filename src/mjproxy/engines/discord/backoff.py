@@ -35,6 +35,10 @@ class Backoff:
         """Note that a connection became healthy now."""
         self._up_since = self._clock_s()
 
+    def first_delay_s(self) -> float:
+        """A delay as for a first attempt, without counting one."""
+        return self._rng.uniform(0.0, min(self._cap_s, self._base_s))
+
     def next_delay_s(self) -> float:
         if self._up_since is not None and self._clock_s() - self._up_since >= self._quiet_s:
             self._attempt = 0

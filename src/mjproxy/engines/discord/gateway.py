@@ -77,6 +77,7 @@ class ConnectionOutcome:
     reason: str
     code: int | None = None
     was_ready: bool = False
+    requested: bool = False  # the gateway told us to reconnect (op 7, op 9): not trouble
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,9 @@ class GatewayOptions:
     ready_timeout_s: float = 30.0
     close_timeout_s: float = 3.0
     max_message_bytes: int = 64 * 1024 * 1024
+    # A ready account that is connected again within this time was never "connecting" to the
+    # pool: Discord asks for reconnects routinely, and tasks sent meanwhile wait for ready.
+    outage_grace_s: float = 10.0
 
 
 DispatchCallback = Callable[[str, Any], Awaitable[None]]
@@ -219,9 +223,15 @@ class GatewayConnection:
         return await self._close(action, f"no {waiting_for} from the gateway in time")
 
     async def _close(
-        self, action: CloseAction, reason: str, code: int = RESUMABLE_CLOSE
+        self,
+        action: CloseAction,
+        reason: str,
+        code: int = RESUMABLE_CLOSE,
+        *,
+        requested: bool = False,
     ) -> ConnectionOutcome:
-        outcome = ConnectionOutcome(action, reason, code, self.state is GatewayState.READY)
+        was_ready = self.state is GatewayState.READY
+        outcome = ConnectionOutcome(action, reason, code, was_ready, requested)
         self._own_close = self._own_close or outcome
         if self._ws is not None:
             await self._ws.close(code, reason[:120])
@@ -252,7 +262,9 @@ class GatewayConnection:
         elif op == OpCode.HELLO:
             await self._hello(data or {}, group)
         elif op == OpCode.RECONNECT:
-            return await self._close(CloseAction.RESUME, "the gateway asked to reconnect (op 7)")
+            return await self._close(
+                CloseAction.RESUME, "the gateway asked to reconnect (op 7)", requested=True
+            )
         elif op == OpCode.INVALID_SESSION:
             return await self._invalid_session(bool(data))
         self._extend_deadline()
@@ -282,11 +294,16 @@ class GatewayConnection:
     async def _invalid_session(self, resumable: bool) -> ConnectionOutcome:
         if resumable:
             return await self._close(
-                CloseAction.RESUME, "the gateway invalidated the session (op 9, resumable)"
+                CloseAction.RESUME,
+                "the gateway invalidated the session (op 9, resumable)",
+                requested=True,
             )
         self._session.clear()
         return await self._close(
-            CloseAction.REIDENTIFY, "the gateway invalidated the session (op 9)", code=1000
+            CloseAction.REIDENTIFY,
+            "the gateway invalidated the session (op 9)",
+            code=1000,
+            requested=True,
         )
 
     async def _dispatch(self, name: str, data: Any) -> None:

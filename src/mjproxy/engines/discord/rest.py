@@ -54,6 +54,10 @@ class UploadSlot:
         return self.upload_filename.rsplit("/", 1)[-1]
 
 
+# A peer that answers 429 with no wait at all must not keep a request looping forever.
+_MAX_RATE_LIMITED_TRIES = 50
+
+
 class DiscordRest:
     def __init__(
         self,
@@ -181,23 +185,35 @@ class DiscordRest:
             )
 
     async def _request(self, route: Route, **kwargs: Any) -> Any:
+        # 429s are waited out while their retry_afters add up to no more than the configured
+        # maximum (a 429 is an instruction to wait, not a failure); 5xx get `max_attempts`.
         bucket = self.limiter.bucket(route.bucket_key)
-        for attempt in range(1, self._max_attempts + 1):
+        limited_s = 0.0
+        failures = 0
+        for _ in range(_MAX_RATE_LIMITED_TRIES):
             async with bucket:
                 response = await self._send(route, kwargs)
                 bucket.update(response.headers)
             if response.status_code == 429:
-                self._rate_limited(route, response, bucket_pause=bucket.pause)
+                limited_s += self._rate_limited(route, response, bucket_pause=bucket.pause)
+                if limited_s > self.limiter.max_wait_s:
+                    raise RateLimited(
+                        f"Discord kept rate-limiting {route.method} {route.template} for "
+                        f"{limited_s:.1f} s, longer than the {self.limiter.max_wait_s:.0f} s "
+                        "this server waits; try again later.",
+                        retry_after_s=self.limiter.global_delay_s(),
+                    )
                 continue
-            if response.status_code >= 500 and attempt < self._max_attempts:
+            if response.status_code >= 500 and failures + 1 < self._max_attempts:
+                failures += 1
                 await self.limiter.wait(
-                    min(2.0**attempt * 0.1, 5.0), f"{route.bucket_key} (HTTP 5xx)"
+                    min(2.0**failures * 0.1, 5.0), f"{route.bucket_key} (HTTP 5xx)"
                 )
                 continue
             return self._result(route, response)
         raise RateLimited(
             f"Discord kept rate-limiting {route.method} {route.template} after "
-            f"{self._max_attempts} attempts; try again later.",
+            f"{_MAX_RATE_LIMITED_TRIES} attempts; try again later.",
             retry_after_s=self.limiter.global_delay_s(),
         )
 
@@ -214,7 +230,8 @@ class DiscordRest:
                 f"Could not reach Discord for {route.method} {route.template}: {exc!r}."
             ) from exc
 
-    def _rate_limited(self, route: Route, response: httpx.Response, *, bucket_pause: Any) -> None:
+    def _rate_limited(self, route: Route, response: httpx.Response, *, bucket_pause: Any) -> float:
+        """Pause the bucket (or the account) as the 429 says; return the pause in seconds."""
         body = _json(response)
         retry_after = float(body.get("retry_after") or response.headers.get("retry-after") or 1.0)
         is_global = bool(body.get("global")) or response.headers.get("x-ratelimit-global") == "true"
@@ -230,6 +247,7 @@ class DiscordRest:
             self.limiter.pause_global(retry_after)
         else:
             bucket_pause(retry_after)
+        return retry_after
 
     def _result(self, route: Route, response: httpx.Response) -> Any:
         status = response.status_code

@@ -3,6 +3,8 @@
 It opens a fresh `GatewayConnection` for each socket, hands it the `SessionState`, and
 acts on the outcome: resume (same session, resume URL), identify again (session
 cleared), or stop for good on a fatal close such as 4004 and tell the account sink why.
+A reconnect that succeeds within `outage_grace_s` is not reported at all, so routine op 7s
+and dropped sockets do not take a ready account out of the pool.
 """
 
 from __future__ import annotations
@@ -66,16 +68,25 @@ class GatewaySupervisor:
         self._on_health = on_health
         self._rng = rng or random.Random()
         self._backoff = backoff or Backoff(rng=self._rng)
+        self._reported: AccountState | None = None
+        self._outage_report: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         """Connect, reconnect, resume; return only after a fatal close."""
+        try:
+            await self._supervise()
+        finally:
+            self._cancel_outage_report()
+
+    async def _supervise(self) -> None:
         while True:
             outcome = await self._connect_once()
             self.ready.clear()
             self.last_outcome = outcome
             if outcome.action is CloseAction.FATAL:
                 logger.error("%s gateway stopped: %s", self._account_id, outcome.reason)
-                await self._on_health(
+                self._cancel_outage_report()
+                await self._report(
                     AccountState.DISABLED,
                     f"Discord closed the gateway for good: {outcome.reason}. "
                     "Fix the account (token, permissions) and enable it again.",
@@ -83,7 +94,7 @@ class GatewaySupervisor:
                 return
             if outcome.action is CloseAction.REIDENTIFY:
                 self.session.clear()
-            delay_s = self._backoff.next_delay_s()
+            delay_s = self._reconnect_delay_s(outcome)
             logger.warning(
                 "%s gateway %s; %s in %.2f s",
                 self._account_id,
@@ -91,8 +102,45 @@ class GatewaySupervisor:
                 "resuming" if self.session.can_resume else "identifying",
                 delay_s,
             )
-            await self._on_health(AccountState.CONNECTING, outcome.reason)
+            await self._report_outage()
             await asyncio.sleep(delay_s)
+
+    def _reconnect_delay_s(self, outcome: ConnectionOutcome) -> float:
+        """Discord's own request to reconnect (op 7, op 9) from a healthy connection is not
+        trouble: resume at once, or identify after a short jitter (identifies are the
+        limited ones). Only trouble grows the backoff (as discord.py's `Client.connect`)."""
+        if not (outcome.requested and outcome.was_ready):
+            return self._backoff.next_delay_s()
+        if outcome.action is CloseAction.RESUME:
+            return 0.0
+        return self._backoff.first_delay_s()
+
+    async def _report_outage(self) -> None:
+        """CONNECTING goes to the account sink at once before the first ready, and only
+        after `outage_grace_s` of being down once the account has been ready."""
+        if self._reported is not AccountState.READY:
+            await self._report(AccountState.CONNECTING, self._outage_reason())
+        elif self._outage_report is None:
+            self._outage_report = asyncio.create_task(
+                self._report_outage_later(), name=f"gateway-outage-{self._account_id}"
+            )
+
+    async def _report_outage_later(self) -> None:
+        await asyncio.sleep(self._options.outage_grace_s)
+        self._outage_report = None
+        await self._report(AccountState.CONNECTING, self._outage_reason())
+
+    def _outage_reason(self) -> str:
+        return self.last_outcome.reason if self.last_outcome else "not connected"
+
+    def _cancel_outage_report(self) -> None:
+        if self._outage_report is not None:
+            self._outage_report.cancel()
+            self._outage_report = None
+
+    async def _report(self, state: AccountState, reason: str) -> None:
+        self._reported = state
+        await self._on_health(state, reason)
 
     async def _connect_once(self) -> ConnectionOutcome:
         self.connections += 1
@@ -119,4 +167,6 @@ class GatewaySupervisor:
         self._backoff.connected()
         await self._on_ready(ready)
         self.ready.set()
-        await self._on_health(AccountState.READY, "resumed" if ready is None else "connected")
+        self._cancel_outage_report()
+        if self._reported is not AccountState.READY:
+            await self._report(AccountState.READY, "resumed" if ready is None else "connected")
