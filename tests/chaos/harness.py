@@ -217,6 +217,13 @@ async def poll(
     return result
 
 
+def is_settled(task: dict[str, Any]) -> bool:
+    """Finished, and a success's image re-hosted (its final URL in place)."""
+    if task["status"] not in TERMINAL:
+        return False
+    return task["status"] != "SUCCESS" or task["properties"].get("mediaStatus") == "stored"
+
+
 @dataclass
 class Tasks:
     """A client's view: submit through the API, read states back in bulk."""
@@ -250,15 +257,17 @@ class Tasks:
             return await self.fetch_all(wanted)
 
         def finished(tasks: dict[str, dict[str, Any]]) -> bool:
-            return len(tasks) == len(wanted) and all(
-                t["status"] in TERMINAL for t in tasks.values()
-            )
+            return len(tasks) == len(wanted) and all(map(is_settled, tasks.values()))
 
         try:
             result: dict[str, dict[str, Any]] = await poll(probe, finished, timeout_s=timeout_s)
         except TimeoutError:
             tasks = await self.fetch_all(wanted)
-            stuck = {i: t["status"] for i, t in tasks.items() if t["status"] not in TERMINAL}
+            stuck = {
+                i: (t["status"], t["properties"].get("mediaStatus"))
+                for i, t in tasks.items()
+                if not is_settled(t)
+            }
             raise AssertionError(f"{len(stuck)} tasks never finished: {stuck}") from None
         return result
 

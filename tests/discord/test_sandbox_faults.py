@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
 
 from mjproxy.domain.account import AccountState
-from mjproxy.domain.task import TaskAction, TaskStatus
+from mjproxy.domain.task import Task, TaskAction, TaskStatus
 from mjproxy.engines.base import Job
 from mjproxy.sandbox.transcript import EntryKind
 from tests.discord.sandbox_env import Env, sandbox_env
@@ -125,6 +126,56 @@ async def test_restart_mid_task_reattaches_and_finishes(env: Env) -> None:
     await env.engine.resume(Job(task=env.services.tasks[task_id], account=env.account))
     assert await finished(env, task_id) is TaskStatus.SUCCESS
     assert env.services.tasks[task_id].image_url is not None
+
+
+def as_persisted_before_the_send(task: Task) -> Task:
+    """The task as the store holds it between recording its nonce and Discord's answer."""
+    keys = ("channel_id", "application_id", "prompt", "nonces", "submitted_ms")
+    state = {key: task.engine_state[key] for key in keys}
+    return dataclasses.replace(task, status=TaskStatus.SUBMITTED, progress=0, engine_state=state)
+
+
+def jobs_for(env: Env, prompt: str) -> int:
+    return sum(job.prompt.startswith(prompt) for job in env.sandbox.jobs.all())
+
+
+async def restarted(env: Env, task: Task) -> None:
+    """A new engine (a restarted server) resumes `task` from its stored state."""
+    await env.engine.aclose()
+    env.services.tasks[task.id] = task
+    env.engine = env.new_engine()
+    await env.engine.open_account(env.account)
+    await env.engine.resume(Job(task=task, account=env.account))
+
+
+async def test_a_task_recorded_but_never_sent_is_sent_on_resume(env: Env) -> None:
+    sent = await in_progress(env, "a first cat")  # a task that really went out, for its keys
+    stored = as_persisted_before_the_send(env.services.tasks[sent])
+    lone = dataclasses.replace(
+        stored,
+        id="999",
+        prompt="a lone cat",
+        engine_state={**stored.engine_state, "nonces": ["1300000000000000001"]},
+    )
+    env.services.tasks[sent] = dataclasses.replace(
+        env.services.tasks[sent], status=TaskStatus.CANCEL
+    )
+    await restarted(env, lone)
+    assert await finished(env, "999") is TaskStatus.SUCCESS
+    assert jobs_for(env, "a lone cat") == 1
+
+
+async def test_a_task_sent_just_before_a_restart_is_not_sent_twice(env: Env) -> None:
+    # The bot answers a second after the send: the restarted engine finds nothing in the
+    # history and sends again, with the same nonce, which Discord ignores.
+    env.sandbox.config.timings.response_s = 1.0 * env.sandbox.clock.speed
+    task_id = await env.submit(TaskAction.IMAGINE, prompt="a twice cat")
+    stored = as_persisted_before_the_send(env.services.tasks[task_id])
+    await restarted(env, stored)
+    assert await finished(env, task_id) is TaskStatus.SUCCESS, env.services.tasks[
+        task_id
+    ].fail_reason
+    assert jobs_for(env, "a twice cat") == 1
 
 
 async def test_bad_token_close_disables_the_account_and_fails_its_tasks(env: Env) -> None:

@@ -134,6 +134,17 @@ async def test_release_frees_a_lease_at_once(outbox: SqlOutboxRepository) -> Non
     ]
 
 
+async def test_an_instance_takes_back_only_its_own_leases(outbox: SqlOutboxRepository) -> None:
+    mine = await _enqueue(outbox, "16", 1)
+    theirs = await _enqueue(outbox, "17", 1)
+    await outbox.claim_due(now_ms=5_000, lease_ms=LEASE_MS, limit=1, owner="node-0")
+    await outbox.claim_due(now_ms=5_000, lease_ms=LEASE_MS, limit=1, owner="node-1")
+    assert await outbox.release_owned("node-0") == 1
+    claimed = await outbox.claim_due(now_ms=5_001, lease_ms=LEASE_MS, limit=10)
+    assert [d.id for d in claimed] == [mine]
+    assert theirs != mine
+
+
 async def test_the_log_lists_newest_first_with_filters(outbox: SqlOutboxRepository) -> None:
     a = await _enqueue(outbox, "16", 1)
     b = await _enqueue(outbox, "16", 2)

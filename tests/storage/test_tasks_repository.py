@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
 
+from mjproxy.domain.deliveries import Announcement
 from mjproxy.domain.task import (
     AccountFilter,
     BotType,
@@ -142,3 +144,20 @@ async def test_max_id_is_zero_when_empty_then_the_largest(store: SqlStore) -> No
     await store.tasks.insert(make_task("8999999999999999"))
     await store.tasks.insert(make_task("12"))
     assert await store.tasks.max_id() == 8999999999999999
+
+
+async def test_a_task_change_and_its_announcement_are_written_together(store: SqlStore) -> None:
+    announce = Announcement(url="http://127.0.0.1/hook", payload="{}", created_ms=5, deadline_ms=9)
+    task = make_task("1320098173412600", version=1)
+    await store.tasks.insert(task, announcement=announce)
+    changed = dataclasses.replace(task, status=TaskStatus.SUBMITTED, version=2)
+    assert await store.tasks.update(changed, expected_version=1, announcement=announce)
+    # A lost race writes neither the state nor its announcement.
+    stale = dataclasses.replace(task, status=TaskStatus.FAILURE, version=2)
+    assert not await store.tasks.update(stale, expected_version=1, announcement=announce)
+    deliveries, total = await store.outbox.list_recent(limit=10)
+    assert total == 2
+    assert sorted(d.task_version for d in deliveries) == [1, 2]
+    assert {(d.task_id, d.url, d.payload, d.created_ms) for d in deliveries} == {
+        ("1320098173412600", "http://127.0.0.1/hook", "{}", 5)
+    }

@@ -79,6 +79,33 @@ class AttemptLog:
         return result
 
 
+class Announcements:
+    """Feeds an outbox the way `TaskService` does: each state of a task is announced (or not)
+    against the state before it, and the delivery written when there is one."""
+
+    def __init__(self, outbox: OutboxRepository, notifier: WebhookNotifier) -> None:
+        self._outbox = outbox
+        self._notifier = notifier
+        self._last: dict[str, Task] = {}
+
+    async def notify(self, task: Task) -> int | None:
+        """Write `task`'s delivery if it is news; return its id, or None."""
+        announcement = self._notifier.announcement(self._last.get(task.id), task)
+        self._last[task.id] = task
+        if announcement is None:
+            return None
+        delivery_id = await self._outbox.enqueue(
+            task_id=task.id,
+            task_version=task.version,
+            url=announcement.url,
+            payload=announcement.payload,
+            now_ms=announcement.created_ms,
+            deadline_ms=announcement.deadline_ms,
+        )
+        self._notifier.announced()
+        return delivery_id
+
+
 @asynccontextmanager
 async def running_dispatcher(
     outbox: OutboxRepository,
@@ -87,8 +114,8 @@ async def running_dispatcher(
     policy: HookPolicy = LOOPBACK,
     retry: RetryPolicy = FAST_RETRY,
     secret: bytes | None = SECRET,
-) -> AsyncIterator[tuple[WebhookDispatcher, WebhookNotifier]]:
-    """A dispatcher running in the background and a notifier feeding it; stopped on exit."""
+) -> AsyncIterator[tuple[WebhookDispatcher, Announcements]]:
+    """A dispatcher running in the background and announcements feeding it; stopped on exit."""
     async with httpx.AsyncClient(trust_env=False) as client:
         dispatcher = WebhookDispatcher(
             outbox=outbox,
@@ -99,12 +126,10 @@ async def running_dispatcher(
             poll_interval_s=1.0,
             on_attempt=log,
         )
-        notifier = WebhookNotifier(
-            outbox=outbox, serialize=serialize, retry=retry, on_enqueued=dispatcher.wake
-        )
+        notifier = WebhookNotifier(serialize=serialize, retry=retry, on_enqueued=dispatcher.wake)
         runner = asyncio.create_task(dispatcher.run())
         try:
-            yield dispatcher, notifier
+            yield dispatcher, Announcements(outbox, notifier)
         finally:
             runner.cancel()
             with suppress(asyncio.CancelledError):

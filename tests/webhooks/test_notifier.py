@@ -13,7 +13,7 @@ from mjproxy.domain.task import TaskStatus
 from mjproxy.services.delivery_log import DeliveryLogRetention
 from mjproxy.services.notifier import WebhookNotifier
 from mjproxy.store.sql import SqlStore, open_store
-from tests.webhooks.harness import FAST_RETRY, serialize, task_state
+from tests.webhooks.harness import FAST_RETRY, Announcements, serialize, task_state
 
 HOOK = "http://127.0.0.1:9/hook"
 
@@ -27,14 +27,14 @@ async def store(sqlite_url: str) -> AsyncIterator[SqlStore]:
         await opened.aclose()
 
 
-def _notifier(store: SqlStore, **kwargs: object) -> WebhookNotifier:
-    return WebhookNotifier(
-        outbox=store.outbox,
+def _notifier(store: SqlStore, **kwargs: object) -> Announcements:
+    notifier = WebhookNotifier(
         serialize=serialize,
         retry=FAST_RETRY,
         on_enqueued=lambda: None,
         **kwargs,  # type: ignore[arg-type]
     )
+    return Announcements(store.outbox, notifier)
 
 
 async def _payload_versions(store: SqlStore) -> list[int]:
@@ -77,25 +77,6 @@ async def test_the_global_hook_serves_tasks_without_their_own(store: SqlStore) -
     assert delivery is not None
     assert delivery.url == "http://127.0.0.1:9/global"
     assert delivery.payload == serialize(task_state("4", 1, TaskStatus.SUBMITTED, 0, ""))
-
-
-async def test_recovery_enqueues_final_states_the_last_run_missed(store: SqlStore) -> None:
-    now_ms = time.time_ns() // 1_000_000
-    announced = dataclasses.replace(
-        task_state("10", 7, TaskStatus.SUCCESS, 100, HOOK), finish_time_ms=now_ms
-    )
-    missed = dataclasses.replace(
-        task_state("11", 4, TaskStatus.FAILURE, 100, HOOK), finish_time_ms=now_ms
-    )
-    too_old = dataclasses.replace(
-        task_state("12", 4, TaskStatus.SUCCESS, 100, HOOK), finish_time_ms=now_ms - 3_600_000
-    )
-    for task in (announced, missed, too_old):
-        await store.tasks.insert(task)
-    await _notifier(store).notify(announced)
-    assert await _notifier(store).recover(store.tasks) == 1
-    deliveries, _ = await store.outbox.list_recent(limit=10)
-    assert sorted((d.task_id, d.task_version) for d in deliveries) == [("10", 7), ("11", 4)]
 
 
 async def test_log_retention_prunes_old_finished_deliveries_only(store: SqlStore) -> None:

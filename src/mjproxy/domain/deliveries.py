@@ -35,6 +35,16 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
+class Announcement:
+    """A delivery to write in the same transaction as the task state it announces."""
+
+    url: str
+    payload: str
+    created_ms: int
+    deadline_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryAttempt:
     """One try at sending a delivery: the HTTP status it got, or why it got none."""
 

@@ -90,11 +90,11 @@ class DeliveryServices:
         return self.media is None or self.media.is_settled(task)
 
     @asynccontextmanager
-    async def running(self, *, store: TaskRepository, bus: EventBus) -> AsyncIterator[None]:
+    async def running(self, *, store: TaskRepository) -> AsyncIterator[None]:
         """Run every loop; on entry the bus followers are subscribed and leftovers requeued."""
         try:
             async with asyncio.TaskGroup() as group:
-                loops = await self._start(group, bus)
+                loops = await self._start(group)
                 try:
                     await self._recover(store)
                     yield
@@ -106,7 +106,7 @@ class DeliveryServices:
                 await client.aclose()
             await self.storage.aclose()
 
-    async def _start(self, group: asyncio.TaskGroup, bus: EventBus) -> list[asyncio.Task[None]]:
+    async def _start(self, group: asyncio.TaskGroup) -> list[asyncio.Task[None]]:
         loops: list[asyncio.Task[None]] = []
 
         async def follow(
@@ -119,9 +119,6 @@ class DeliveryServices:
 
         if self.media is not None:
             await follow("media", lambda ready: self.media.run(ready=ready))  # type: ignore[union-attr]
-        if self.notifier is not None:
-            notifier = self.notifier
-            await follow("notifier", lambda ready: notifier.run(bus, ready=ready))
         if self.dispatcher is not None:
             loops.append(group.create_task(self.dispatcher.run(), name="webhooks"))
         if self.log_retention is not None:
@@ -136,8 +133,6 @@ class DeliveryServices:
     async def _recover(self, store: TaskRepository) -> None:
         if self.media is not None:
             await self.media.recover(store)
-        if self.notifier is not None:
-            await self.notifier.recover(store)
 
 
 def build_delivery(
@@ -217,10 +212,10 @@ def _add_webhooks(
         retry=retry,
         signing_secret=secret or None,
         concurrency=hooks.concurrency,
+        owner=f"node-{settings.node_id}",
     )
     delivery.dispatcher = dispatcher
     delivery.notifier = WebhookNotifier(
-        outbox=outbox,
         serialize=task_json,
         retry=retry,
         on_enqueued=dispatcher.wake,

@@ -80,6 +80,7 @@ class WebhookDispatcher:
         clock_ms: Callable[[], int] = _wall_ms,
         rng: random.Random | None = None,
         on_attempt: AttemptObserver | None = None,
+        owner: str = "",
     ) -> None:
         self._outbox = outbox
         self._client = client
@@ -93,6 +94,9 @@ class WebhookDispatcher:
         self._wake = asyncio.Event()
         self._in_flight: set[int] = set()
         self._observers: list[AttemptObserver] = [on_attempt] if on_attempt else []
+        # This instance's name on its leases ("node-<node_id>"; instances sharing a
+        # database each have their own node id).
+        self._owner = owner
 
     def observe(self, observer: AttemptObserver) -> None:
         """Also tell `observer` about every recorded attempt from now on."""
@@ -105,6 +109,7 @@ class WebhookDispatcher:
     async def run(self) -> None:
         """Deliver until cancelled; leases of deliveries cut short are released on the way out."""
         try:
+            await self._take_back_leases()
             async with asyncio.TaskGroup() as group:
                 while True:
                     self._wake.clear()
@@ -120,6 +125,17 @@ class WebhookDispatcher:
                 await asyncio.shield(self._outbox.release(sorted(self._in_flight)))
                 self._in_flight.clear()
 
+    async def _take_back_leases(self) -> None:
+        """Leases held under our name are orphans of a predecessor that was killed: sending
+        their deliveries now (again, maybe: at least once) beats waiting out the lease."""
+        try:
+            taken = await self._outbox.release_owned(self._owner)
+        except StoreError as exc:
+            logger.warning("webhook leases of %s not taken back: %s", self._owner, exc)
+            return
+        if taken:
+            logger.info("webhooks: %d deliveries taken back from the last run", taken)
+
     async def _start_due(self, group: asyncio.TaskGroup) -> None:
         free = self._concurrency - len(self._in_flight)
         if free <= 0:
@@ -134,7 +150,10 @@ class WebhookDispatcher:
         # it finish and hand back what it took, else those rows would wait out their lease.
         claim = asyncio.ensure_future(
             self._outbox.claim_due(
-                now_ms=self._clock_ms(), lease_ms=self._retry.lease_ms, limit=limit
+                now_ms=self._clock_ms(),
+                lease_ms=self._retry.lease_ms,
+                limit=limit,
+                owner=self._owner,
             )
         )
         try:

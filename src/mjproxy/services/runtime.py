@@ -109,6 +109,8 @@ async def build_services(
     delivery = build_delivery(
         settings, bus=bus, tasks=tasks, policy=policy, outbox=outbox, task_json=task_json
     )
+    if delivery.notifier is not None:
+        tasks.announce_with(delivery.notifier)
     health = AccountHealth(
         pool=pool,
         repository=accounts,
@@ -203,7 +205,7 @@ async def running(services: Services) -> AsyncIterator[None]:
     started = time.monotonic()
     # Delivery starts first (its bus followers must see every change) and stops last.
     async with (
-        services.delivery.running(store=services.store, bus=services.bus),
+        services.delivery.running(store=services.store),
         asyncio.TaskGroup() as group,
     ):
         loops = [

@@ -1,7 +1,8 @@
 """The task service: accept work from clients, record what engines report, survive restarts.
 
 Every change goes the same way: decide (nothing written yet, so a refusal stores nothing),
-persist with an optimistic version check, then publish the new snapshot on the event bus.
+persist with an optimistic version check — together with the webhook delivery announcing the
+change, in one transaction — then publish the new snapshot on the event bus.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from mjproxy.domain.account import Account
 from mjproxy.domain.custom_ids import parse_custom_id
+from mjproxy.domain.deliveries import Announcement
 from mjproxy.domain.errors import (
     EngineError,
     MissingField,
@@ -55,6 +58,14 @@ RESTART_REASON = (
 )
 
 
+class Announcer(Protocol):
+    """Decides the webhook delivery that announces a task change (`services/notifier.py`)."""
+
+    def announcement(self, old: Task | None, new: Task) -> Announcement | None: ...
+
+    def announced(self) -> None: ...
+
+
 class TaskService:
     """Submit, act, confirm modals, cancel, and apply engine updates to tasks."""
 
@@ -83,7 +94,12 @@ class TaskService:
         self._default_mode = default_mode
         self._fallback_modes = tuple(m for m in fallback_modes if m is not default_mode)
         self._writing = KeyedLock()
+        self._announcer: Announcer | None = None
         self.submitted = 0
+
+    def announce_with(self, announcer: Announcer) -> None:
+        """Write a webhook delivery with every task change that calls for one."""
+        self._announcer = announcer
 
     # Client requests -------------------------------------------------------------------
 
@@ -179,8 +195,12 @@ class TaskService:
         )
         try:
             async with self._writing.hold(task.id):
-                if not await self._store.update(confirmed, expected_version=task.version):
+                announcement = self._announcement(task, confirmed)
+                if not await self._store.update(
+                    confirmed, expected_version=task.version, announcement=announcement
+                ):
                     raise WrongTaskStatus(task.id, "changing", needed="fetch it and try again")
+            self._announced(announcement)
             if request.mask is not None:
                 mask = dataclasses.replace(request.mask, role=MASK_ROLE)
                 await self._store.add_inputs(task.id, [mask])
@@ -251,7 +271,11 @@ class TaskService:
                 except StaleUpdate as exc:
                     logger.debug("task %s: %s", update.task_id, exc)
                     return None
-                if await self._store.update(new, expected_version=current.version):
+                announcement = self._announcement(current, new)
+                if await self._store.update(
+                    new, expected_version=current.version, announcement=announcement
+                ):
+                    self._announced(announcement)
                     await self._after_change(current, new)
                     return new
         logger.error(
@@ -332,11 +356,13 @@ class TaskService:
             demand=demand,
         )
         placed = _placed(task, admission)
+        announcement = self._announcement(None, placed)
         try:
-            await self._store.insert(placed, inputs)
+            await self._store.insert(placed, inputs, announcement=announcement)
         except BaseException:
             self._scheduler.release(task.id)
             raise
+        self._announced(announcement)
         self._scheduler.commit(admission)
         self._bus.publish(placed)
         self.submitted += 1
@@ -364,11 +390,20 @@ class TaskService:
             final_prompt=parent.final_prompt or parent.prompt_en or parent.prompt,
             properties={**parent_account_properties(parent), "remix": True},
         )
-        await self._store.insert(held)
+        announcement = self._announcement(None, held)
+        await self._store.insert(held, announcement=announcement)
+        self._announced(announcement)
         self._bus.publish(held)
         self.submitted += 1
         logger.info("task %s %s waits for a modal confirm", held.id, held.action)
         return Accepted(held, needs_modal=True)
+
+    def _announcement(self, old: Task | None, new: Task) -> Announcement | None:
+        return self._announcer.announcement(old, new) if self._announcer else None
+
+    def _announced(self, announcement: Announcement | None) -> None:
+        if announcement is not None and self._announcer is not None:
+            self._announcer.announced()
 
     async def _after_change(self, old: Task, new: Task) -> None:
         self._bus.publish(new)

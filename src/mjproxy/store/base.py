@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from mjproxy.domain.account import Account, AccountState, MidjourneyFacts
-from mjproxy.domain.deliveries import Delivery, DeliveryAttempt, DeliveryStatus
+from mjproxy.domain.deliveries import Announcement, Delivery, DeliveryAttempt, DeliveryStatus
 from mjproxy.domain.task import ImageInput, Task, TaskStatus
 
 
@@ -17,8 +17,15 @@ class TaskRepository(Protocol):
     `expected_version`, so two writers can never silently overwrite each other.
     """
 
-    async def insert(self, task: Task, inputs: Sequence[ImageInput] = ()) -> None:
-        """Store a new task (and its input images). Raises `ValueError` on a duplicate id."""
+    async def insert(
+        self,
+        task: Task,
+        inputs: Sequence[ImageInput] = (),
+        *,
+        announcement: Announcement | None = None,
+    ) -> None:
+        """Store a new task (and its input images), and its webhook delivery in the same
+        transaction. Raises `ValueError` on a duplicate id."""
         ...
 
     async def get(self, task_id: str) -> Task | None: ...
@@ -32,8 +39,11 @@ class TaskRepository(Protocol):
         change of a task raises its version, so (id, version) names one snapshot)."""
         ...
 
-    async def update(self, task: Task, *, expected_version: int) -> bool:
-        """Replace the stored task if its version is still `expected_version`."""
+    async def update(
+        self, task: Task, *, expected_version: int, announcement: Announcement | None = None
+    ) -> bool:
+        """Replace the stored task if its version is still `expected_version`; the webhook
+        delivery announcing it is written in the same transaction, or not at all."""
         ...
 
     async def list_recent(
@@ -106,8 +116,11 @@ class OutboxRepository(Protocol):
         that is not a task change is about (an account alert: task id "0")."""
         ...
 
-    async def claim_due(self, *, now_ms: int, lease_ms: int, limit: int) -> list[Delivery]:
-        """Lease up to `limit` task heads that are due; each is leased until `now_ms + lease_ms`."""
+    async def claim_due(
+        self, *, now_ms: int, lease_ms: int, limit: int, owner: str = ""
+    ) -> list[Delivery]:
+        """Lease up to `limit` task heads that are due; each is leased to `owner` until
+        `now_ms + lease_ms`."""
         ...
 
     async def next_due_ms(self) -> int | None:
@@ -126,6 +139,11 @@ class OutboxRepository(Protocol):
 
     async def release(self, delivery_ids: Sequence[int]) -> None:
         """Drop the leases on `delivery_ids` (a worker stopping) so others may take them at once."""
+        ...
+
+    async def release_owned(self, owner: str) -> int:
+        """Drop every lease `owner` holds (it starts again: its old leases are orphans);
+        return how many."""
         ...
 
     async def get(self, delivery_id: int) -> Delivery | None: ...

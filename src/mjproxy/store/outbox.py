@@ -38,25 +38,24 @@ class SqlOutboxRepository:
         deadline_ms: int,
         topic: str | None = None,
     ) -> int:
-        values = {
-            "topic": topic,
-            "task_id": int(task_id),
-            "task_version": task_version,
-            "url": url,
-            "payload": payload,
-            "status": _PENDING,
-            "attempts": 0,
-            "created_ms": now_ms,
-            "next_attempt_ms": now_ms,
-            "deadline_ms": deadline_ms,
-        }
+        values = delivery_row(
+            task_id=task_id,
+            task_version=task_version,
+            url=url,
+            payload=payload,
+            now_ms=now_ms,
+            deadline_ms=deadline_ms,
+            topic=topic,
+        )
         async with self._begin(writes=True) as connection:
             result = await connection.execute(insert(webhook_deliveries).values(values))
             key = result.inserted_primary_key
             assert key is not None
             return int(key[0])
 
-    async def claim_due(self, *, now_ms: int, lease_ms: int, limit: int) -> list[Delivery]:
+    async def claim_due(
+        self, *, now_ms: int, lease_ms: int, limit: int, owner: str = ""
+    ) -> list[Delivery]:
         query = (
             select(webhook_deliveries)
             .where(_D.id.in_(self._heads()), _D.next_attempt_ms <= now_ms, self._unleased(now_ms))
@@ -70,7 +69,7 @@ class SqlOutboxRepository:
                 result = await connection.execute(
                     update(webhook_deliveries)
                     .where(_D.id == candidate.id, _D.status == _PENDING, self._unleased(now_ms))
-                    .values(lease_until_ms=now_ms + lease_ms)
+                    .values(lease_until_ms=now_ms + lease_ms, lease_owner=owner or None)
                 )
                 if result.rowcount == 1:
                     claimed.append(candidate)
@@ -96,6 +95,7 @@ class SqlOutboxRepository:
             "status": status.value,
             "attempts": attempt.number,
             "lease_until_ms": None,
+            "lease_owner": None,
             "last_attempt_ms": attempt.started_ms,
             "last_status_code": attempt.status_code,
             "last_error": attempt.error,
@@ -129,8 +129,19 @@ class SqlOutboxRepository:
             await connection.execute(
                 update(webhook_deliveries)
                 .where(_D.id.in_(list(delivery_ids)), _D.status == _PENDING)
-                .values(lease_until_ms=None)
+                .values(lease_until_ms=None, lease_owner=None)
             )
+
+    async def release_owned(self, owner: str) -> int:
+        if not owner:
+            return 0
+        async with self._begin(writes=True) as connection:
+            result = await connection.execute(
+                update(webhook_deliveries)
+                .where(_D.lease_owner == owner, _D.status == _PENDING)
+                .values(lease_until_ms=None, lease_owner=None)
+            )
+        return int(result.rowcount or 0)
 
     async def get(self, delivery_id: int) -> Delivery | None:
         async with self._begin() as connection:
@@ -227,6 +238,32 @@ class SqlOutboxRepository:
                 yield connection
         except (SQLAlchemyError, OSError) as exc:
             raise StoreError(f"The database refused the operation: {type(exc).__name__}.") from exc
+
+
+def delivery_row(
+    *,
+    task_id: str,
+    task_version: int,
+    url: str,
+    payload: str,
+    now_ms: int,
+    deadline_ms: int,
+    topic: str | None = None,
+) -> dict[str, Any]:
+    """The row of a new pending delivery, due now (also written by the task repository,
+    in the transaction of the task change it announces)."""
+    return {
+        "topic": topic,
+        "task_id": int(task_id),
+        "task_version": task_version,
+        "url": url,
+        "payload": payload,
+        "status": _PENDING,
+        "attempts": 0,
+        "created_ms": now_ms,
+        "next_attempt_ms": now_ms,
+        "deadline_ms": deadline_ms,
+    }
 
 
 def _row_to_delivery(row: Mapping[Any, Any]) -> Delivery:

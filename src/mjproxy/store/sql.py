@@ -13,13 +13,14 @@ from sqlalchemy import bindparam, delete, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from mjproxy.domain.deliveries import Announcement
 from mjproxy.domain.task import ImageInput, Task, TaskStatus
 from mjproxy.store.accounts import SqlAccountRepository
 from mjproxy.store.errors import StoreError
 from mjproxy.store.migrate import upgrade_to_head
-from mjproxy.store.outbox import SqlOutboxRepository
+from mjproxy.store.outbox import SqlOutboxRepository, delivery_row
 from mjproxy.store.rows import row_to_task, task_to_row
-from mjproxy.store.tables import task_inputs, tasks
+from mjproxy.store.tables import task_inputs, tasks, webhook_deliveries
 from mjproxy.store.urls import async_url, describe
 from mjproxy.store.writes import write_gate
 
@@ -43,12 +44,19 @@ class SqlTaskRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def insert(self, task: Task, inputs: Sequence[ImageInput] = ()) -> None:
+    async def insert(
+        self,
+        task: Task,
+        inputs: Sequence[ImageInput] = (),
+        *,
+        announcement: Announcement | None = None,
+    ) -> None:
         async with self._begin(writes=True) as connection:
             try:
                 await connection.execute(insert(tasks).values(task_to_row(task)))
             except IntegrityError as exc:
                 raise ValueError(f"A task with the id {task.id!r} already exists.") from exc
+            await _announce(connection, task, announcement)
             if inputs:
                 await connection.execute(
                     insert(task_inputs),
@@ -88,7 +96,9 @@ class SqlTaskRepository:
             rows = await connection.execute(_VERSIONS, {"ids": keys})
             return {str(row.id): int(row.version) for row in rows}
 
-    async def update(self, task: Task, *, expected_version: int) -> bool:
+    async def update(
+        self, task: Task, *, expected_version: int, announcement: Announcement | None = None
+    ) -> bool:
         values = task_to_row(task)
         del values["id"]
         async with self._begin(writes=True) as connection:
@@ -97,7 +107,10 @@ class SqlTaskRepository:
                 .where(tasks.c.id == int(task.id), tasks.c.version == expected_version)
                 .values(values)
             )
-        return bool(result.rowcount == 1)
+            if result.rowcount != 1:
+                return False
+            await _announce(connection, task, announcement)
+        return True
 
     async def list_recent(
         self, *, limit: int, offset: int = 0, statuses: Sequence[TaskStatus] = ()
@@ -184,6 +197,23 @@ class SqlTaskRepository:
             if isinstance(exc, IntegrityError):
                 raise
             raise StoreError(f"The database refused the operation: {type(exc).__name__}.") from exc
+
+
+async def _announce(
+    connection: AsyncConnection, task: Task, announcement: Announcement | None
+) -> None:
+    """The webhook delivery of this task state: committed with it, or rolled back with it."""
+    if announcement is None:
+        return
+    row = delivery_row(
+        task_id=task.id,
+        task_version=task.version,
+        url=announcement.url,
+        payload=announcement.payload,
+        now_ms=announcement.created_ms,
+        deadline_ms=announcement.deadline_ms,
+    )
+    await connection.execute(insert(webhook_deliveries).values(row))
 
 
 def _key(task_id: str) -> int | None:

@@ -128,6 +128,9 @@ webhook_deliveries = Table(
     Column("next_attempt_ms", BigInteger, nullable=False),
     Column("deadline_ms", BigInteger, nullable=False),
     Column("lease_until_ms", BigInteger),
+    # The instance holding the lease ("node-<node_id>"): a restarted instance takes back
+    # the leases its killed predecessor held instead of waiting for them to run out.
+    Column("lease_owner", String(64)),
     Column("last_attempt_ms", BigInteger),
     Column("last_status_code", Integer),
     Column("last_error", Text),

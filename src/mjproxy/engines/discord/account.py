@@ -140,13 +140,8 @@ class AccountRuntime:
             self.events.masks[job.task.id] = job.mask
         self.router.track(plan.tracked)
         try:
-            await self._send(plan.send)
-        except BaseException:
-            self.router.forget(job.task.id)
-            self.events.masks.pop(job.task.id, None)
-            raise
-        logger.info("%s task %s sent (%s)", self.account.id, job.task.id, job.task.action)
-        if not plan.tracked.seen_message and not plan.tracked.done:
+            # Persisted before anything reaches Discord: a server killed from here on
+            # re-attaches to this nonce after its restart instead of sending a second job.
             await self.events.emit(
                 TaskUpdate(
                     task_id=job.task.id,
@@ -156,6 +151,12 @@ class AccountRuntime:
                     properties=self._task_properties(),
                 )
             )
+            await self._send(plan.send)
+        except BaseException:
+            self.router.forget(job.task.id)
+            self.events.masks.pop(job.task.id, None)
+            raise
+        logger.info("%s task %s sent (%s)", self.account.id, job.task.id, job.task.action)
 
     def _task_properties(self) -> dict[str, Any]:
         properties: dict[str, Any] = {
@@ -176,8 +177,28 @@ class AccountRuntime:
             )
         tracked.channel_id = tracked.channel_id or self.channel_id
         self.router.track(tracked)
-        if self.supervisor.ready.is_set():
+        if job.mask is not None:
+            self.events.masks[job.task.id] = job.mask
+        if not tracked.has_heard_back:
+            self.events.spawn(self._send_again(job, tracked))
+        elif self.supervisor.ready.is_set():
             self.events.spawn(self.events.catch_up())
+
+    async def _send_again(self, job: Job, tracked: TrackedTask) -> None:
+        """A task persisted as sent that Discord never answered (the server stopped around
+        the send): read the history, then send it again with its own nonce. Discord drops an
+        interaction whose nonce it has seen (reference §2.3), so this starts the job only
+        if the first send never arrived."""
+        try:
+            await self._wait_ready()
+            await self.events.catch_up()
+            if tracked.has_heard_back or tracked.done or self.router.get(tracked.task_id) is None:
+                return
+            plan = await plan_job(self, job, tracked.nonces[0])
+            await self._send(plan.send)
+            logger.info("%s task %s sent again after a restart", self.account.id, job.task.id)
+        except EngineError as exc:
+            await self.events.fail(tracked, f"Sending the task again after a restart failed: {exc}")
 
     async def cancel(self, task: Task) -> None:
         tracked = self.router.forget(task.id)

@@ -93,6 +93,11 @@ class TrackedTask:
     order: int = 0
 
     @property
+    def has_heard_back(self) -> bool:
+        """Whether Discord ever answered: an interaction or a message is known."""
+        return self.seen_message or bool(self.interaction_ids or self.message_ids)
+
+    @property
     def prompt_key(self) -> str:
         return prompt_key(self.prompt)
 
