@@ -87,6 +87,8 @@ class Timings:
     info_s: float = 0.8
     seed_dm_s: float = 1.0
     interaction_timeout_s: float = 3.0
+    # How long a form (modal, Vary Region editor, acknowledge button) stays open: a person's
+    # time, in real seconds, not divided by the speed.
     modal_ttl_s: float = 900.0
     inpaint_token_ttl_s: float = 900.0
 

@@ -36,7 +36,7 @@ class InpaintDesk:
         self, ix: Interaction, action: ButtonAction, parent: Job, source: StoredMessage | None
     ) -> None:
         token = self._ctx.ids.short_code(32)
-        ttl_s = self._ctx.clock.scaled(self._ctx.timings.inpaint_token_ttl_s)
+        ttl_s = self._ctx.timings.inpaint_token_ttl_s  # a person's time: never scaled
         self._requests[token] = InpaintRequest(
             ix, action, parent, source, Clock.monotonic() + ttl_s
         )
