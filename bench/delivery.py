@@ -127,15 +127,24 @@ async def _through_outbox(url: str, seen: Counter, directory: Path) -> float:
             retry=retry,
             signing_secret=b"bench",
         )
-        notifier = WebhookNotifier(
-            outbox=store.outbox, serialize=_body, retry=retry, on_enqueued=dispatcher.wake
-        )
+        notifier = WebhookNotifier(serialize=_body, retry=retry, on_enqueued=dispatcher.wake)
         states = _states(url)
         seen.target = len(states)
         started = time.perf_counter()
         runner = asyncio.create_task(dispatcher.run())
         for task in states:
-            await notifier.notify(task)
+            # What TaskService writes with each task change (here without the task row).
+            announcement = notifier.announcement(None, task)
+            assert announcement is not None
+            await store.outbox.enqueue(
+                task_id=task.id,
+                task_version=task.version,
+                url=announcement.url,
+                payload=announcement.payload,
+                now_ms=announcement.created_ms,
+                deadline_ms=announcement.deadline_ms,
+            )
+            notifier.announced()
         await asyncio.wait_for(seen.reached.wait(), 120)
         elapsed = time.perf_counter() - started
         runner.cancel()
