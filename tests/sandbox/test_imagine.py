@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mjproxy.sandbox import ContentStyle, Mode, PreviewStyle, Sandbox
+from mjproxy.sandbox import ContentStyle, Mode, PreviewStyle, Sandbox, SandboxConfig
 
 from .conftest import Client
 from .wire import Payload
@@ -170,3 +170,23 @@ async def test_niji_bot_answers_as_niji(sandbox: Sandbox, client: Client) -> Non
     assert (await client.rest.http.post("/interactions", json=body)).status_code == 204
     result = await client.result_of("77")
     assert result["author"]["username"] == "niji・journey Bot"
+
+
+@pytest.mark.parametrize(("speed", "job_time_s"), [(1.0, 0.2), (2000.0, 0.3)])
+async def test_fixed_job_time_governs_how_long_a_job_runs(
+    sandbox: Sandbox, client: Client, speed: float, job_time_s: float
+) -> None:
+    # At speed 1 an imagine would take ~21 s (beyond result_of's 10 s); at 2000 ~10 ms.
+    sandbox.set_speed(speed)
+    sandbox.config.job_time_s = job_time_s
+    await client.result_of(await client.imagine("a timed fox"))
+    job = await sandbox.wait_for_job(status="succeeded", kind="imagine")
+    assert job.started_ms is not None
+    assert job.ended_ms is not None
+    assert job.ended_ms - job.started_ms >= job_time_s * 1000
+    assert job.summary()["ended_ms"] == job.ended_ms
+
+
+def test_job_time_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="job_time_s"):
+        Sandbox(SandboxConfig(job_time_s=0))

@@ -18,13 +18,17 @@ from mjproxy.sandbox.server import Sandbox
 
 def sandbox_command(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.")] = 0,
-    accounts: Annotated[int, typer.Option(min=1, max=100, help="Accounts to create.")] = 1,
+    accounts: Annotated[int, typer.Option(min=1, max=5000, help="Accounts to create.")] = 1,
     speed: Annotated[
         float, typer.Option(help="Speed factor: 1 is real-like timing, 100 is 100× faster.")
     ] = 1.0,
     plan: Annotated[str, typer.Option(help="Plan of every account: basic/standard/pro/mega.")] = (
         "standard"
     ),
+    job_time_s: Annotated[
+        float | None,
+        typer.Option(help="Fixed real seconds from a job's start to its result, any speed."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed for job ids, seeds and pictures.")] = 0,
     tile_px: Annotated[int, typer.Option(help="Long side of one grid image, in pixels.")] = 1024,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
@@ -49,6 +53,7 @@ def sandbox_command(
             seed=seed,
             tile_px=tile_px,
             heartbeat_interval_ms=heartbeat_interval_ms,
+            job_time_s=job_time_s,
         )
         config.validate()
         chosen_plan = Plan(plan)

@@ -122,6 +122,10 @@ class SandboxConfig:
     cdn_max_bytes: int = 512 * 1024 * 1024  # oldest files are evicted past this
     max_upload_bytes: int = 25 * 1024 * 1024
     transcript_limit: int = 20_000  # entries kept; older ones fall off (memory of long demos)
+    # Real seconds every job with progress (imagine, variations, upscales …) spends between its
+    # start message and its result, whatever `speed` says: a fixed job time for benchmarks
+    # that compare a makespan with ⌈jobs / slots⌉ × job time. None: the steps of `timings`.
+    job_time_s: float | None = None
     timings: Timings = field(default_factory=Timings)
     switches: Switches = field(default_factory=Switches)
 
@@ -141,6 +145,7 @@ class SandboxConfig:
             ("rate_limit_window_s", self.rate_limit_window_s > 0),
             ("max_upload_bytes", self.max_upload_bytes > 0),
             ("cdn_max_bytes", self.cdn_max_bytes > 0),
+            ("job_time_s", self.job_time_s is None or self.job_time_s > 0),
         ]
         for name, ok in checks:
             if not ok:

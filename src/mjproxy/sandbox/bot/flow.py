@@ -96,7 +96,7 @@ class JobFlow:
         )
         midpoint = len(percents) // 2
         for step, percent in enumerate(percents):
-            await self._wait_step(job)
+            await self._wait_step(job, steps=len(percents))
             if job.cancelled.is_set() or (job.scenario == Scenario.STOPPED and step == midpoint):
                 content = job_content(job, Stage.STOPPED, self._ctx.switches)
                 self._ctx.messages.update(start, {"content": content})
@@ -140,8 +140,20 @@ class JobFlow:
             acknowledge=acknowledge,
         )
 
-    async def _wait_step(self, job: Job) -> None:
-        """One progress interval for the job's mode, cut short by a Cancel Job press."""
+    async def _wait_step(self, job: Job, *, steps: int) -> None:
+        """One progress interval for the job's mode (or a `steps`-th of the fixed job time),
+        cut short by a Cancel Job press."""
+        try:
+            async with asyncio.timeout(self._step_s(job, steps)):
+                await job.cancelled.wait()
+        except TimeoutError:
+            pass
+
+    def _step_s(self, job: Job, steps: int) -> float:
+        """Real seconds of one progress step."""
+        fixed = self._ctx.config.job_time_s
+        if fixed is not None:
+            return fixed / max(1, steps)
         timings = self._ctx.timings
         step_s = {
             Mode.FAST: timings.step_fast_s,
@@ -150,11 +162,7 @@ class JobFlow:
         }[job.mode]
         if job.spec.video:
             step_s = timings.step_video_s
-        try:
-            async with asyncio.timeout(self._ctx.clock.scaled(step_s)):
-                await job.cancelled.wait()
-        except TimeoutError:
-            pass
+        return self._ctx.clock.scaled(step_s)
 
     async def _finish(self, job: Job) -> None:
         attachment = await self._outputs.result(job)

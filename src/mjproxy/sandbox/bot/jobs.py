@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from mjproxy.sandbox.accounts import Account, Mode
 from mjproxy.sandbox.bot.formats import Label
+from mjproxy.sandbox.clock import Clock
 from mjproxy.sandbox.entities import Channel, StoredMessage
 from mjproxy.sandbox.identities import BotIdentity
 from mjproxy.sandbox.images import TileSpec
@@ -116,6 +117,9 @@ class Job:
     result_message: StoredMessage | None = None
     result_file: ResultFile | None = None
     cancelled: asyncio.Event = field(default_factory=asyncio.Event)
+    # Wall-clock epoch ms when it took a slot (RUNNING) and when it ended; None until then.
+    started_ms: int | None = None
+    ended_ms: int | None = None
 
     @property
     def spec(self) -> JobSpec:
@@ -135,6 +139,8 @@ class Job:
             "index": self.index,
             "progress_message_id": self.progress_message.id if self.progress_message else None,
             "result_message_id": self.result_message.id if self.result_message else None,
+            "started_ms": self.started_ms,
+            "ended_ms": self.ended_ms,
         }
 
 
@@ -160,6 +166,10 @@ class JobRegistry:
 
     def set_status(self, job: Job, status: JobStatus) -> None:
         job.status = status
+        if status is JobStatus.RUNNING:
+            job.started_ms = Clock.now_ms()
+        elif status is not JobStatus.QUEUED:
+            job.ended_ms = Clock.now_ms()
         self._record(job)
 
     def _record(self, job: Job) -> None:
