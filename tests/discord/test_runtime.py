@@ -72,9 +72,11 @@ async def imagine(world: World, task_id: str, prompt: str) -> Task:
 
 async def test_imagine_goes_submitted_in_progress_success(world: World) -> None:
     task = await imagine(world, "1", "a red cat")
-    assert world.services.statuses["1"] == [
+    # Progress updates waiting behind one another may be merged (lanes.py): compare the
+    # statuses the task went through, not how many updates carried each.
+    statuses = world.services.statuses["1"]
+    assert [s for i, s in enumerate(statuses) if i == 0 or statuses[i - 1] != s] == [
         TaskStatus.SUBMITTED,
-        TaskStatus.IN_PROGRESS,
         TaskStatus.IN_PROGRESS,
         TaskStatus.SUCCESS,
     ]

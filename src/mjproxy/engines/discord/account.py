@@ -123,9 +123,13 @@ class AccountRuntime:
             await self.events.fail_all(f"The account {self.account.id} left the pool: {reason}.")
         finally:
             consumer.cancel()
-            await asyncio.gather(consumer, return_exceptions=True)
-            await self.events.aclose()
-            await self.rest.aclose()
+            try:
+                await asyncio.gather(consumer, return_exceptions=True)
+                await self.events.aclose()
+            finally:
+                # Closed even when a cancel lands while events still drain, or its
+                # pooled sockets would leak.
+                await self.rest.aclose()
 
     # ---- jobs -------------------------------------------------------------------------
 

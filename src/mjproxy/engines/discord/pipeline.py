@@ -28,6 +28,7 @@ from mjproxy.engines.discord.events import (
     Notice,
     SeedReport,
 )
+from mjproxy.engines.discord.lanes import UpdateLanes
 from mjproxy.engines.discord.messages import parse_message
 from mjproxy.engines.discord.rest import DiscordRest
 from mjproxy.engines.discord.router import MessageRouter
@@ -41,6 +42,9 @@ logger = logging.getLogger(__name__)
 BOT_IDS = frozenset(formats.BOT_APPLICATION_IDS.values())
 # History messages older than the task (minus clock slack) are never its result.
 _HISTORY_SLACK_MS = 5_000
+# On close, how long updates already produced (a result that just arrived) may take to be
+# reported before they are dropped.
+_CLOSE_DRAIN_S = 5.0
 
 
 class EventPipeline:
@@ -73,6 +77,7 @@ class EventPipeline:
         self._session_id = session_id
         self._queue: asyncio.Queue[GatewayEvent] = asyncio.Queue()
         self._background: set[asyncio.Task[Any]] = set()
+        self.lanes = UpdateLanes(account_id=account_id, sink=sinks.updates)
 
     def put(self, event: GatewayEvent) -> None:
         self._queue.put_nowait(event)
@@ -80,7 +85,15 @@ class EventPipeline:
     async def aclose(self) -> None:
         for task in list(self._background):
             task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        try:
+            await asyncio.gather(*self._background, return_exceptions=True)
+            async with asyncio.timeout(_CLOSE_DRAIN_S):
+                await self.lanes.drained()
+        except TimeoutError:
+            logger.warning("%s: task updates not reported before closing", self.account_id)
+        finally:
+            # Also when cancelled meanwhile: no lane outlives the account.
+            await self.lanes.aclose()
 
     async def consume(self) -> None:
         while True:
@@ -119,7 +132,7 @@ class EventPipeline:
         reaction = tracked.handle(event)
         self.router.index(tracked)
         for update in reaction.updates:
-            await self.emit(update)
+            self.emit(update)
         if reaction.modal is not None:
             self.spawn(self._submit_modal(tracked, reaction.modal))
         if reaction.iframe is not None:
@@ -142,7 +155,9 @@ class EventPipeline:
         ):
             self.spawn(self._react_for_seed(event))
 
-    async def emit(self, update: TaskUpdate) -> None:
+    def emit(self, update: TaskUpdate) -> asyncio.Future[None]:
+        """Report `update` after the task's earlier updates (see lanes.py); never waits.
+        Await the future returned to know it has been reported."""
         rewrite = self.settings.endpoints.rewrite_cdn
         if update.image_url or update.video_url or update.image_urls or update.video_urls:
             update = dataclasses.replace(
@@ -156,7 +171,7 @@ class EventPipeline:
                 if update.video_urls
                 else update.video_urls,
             )
-        await self._sinks.updates(update)
+        return self.lanes.put(update)
 
     # ---- follow-ups ---------------------------------------------------------------------
 
@@ -184,9 +199,7 @@ class EventPipeline:
         except EngineError as exc:
             await self.fail(tracked, f"Submitting Midjourney's form failed: {exc}")
             return
-        await self.emit(
-            TaskUpdate(task_id=tracked.task_id, nonce=nonce, engine_state=tracked.to_state())
-        )
+        self.emit(TaskUpdate(task_id=tracked.task_id, nonce=nonce, engine_state=tracked.to_state()))
 
     async def _submit_iframe(self, tracked: TrackedTask, iframe: IframeSubmit) -> None:
         mask = self.masks.get(tracked.task_id)
@@ -226,13 +239,14 @@ class EventPipeline:
         tracked.done = True
         self.router.forget(tracked.task_id)
         self.masks.pop(tracked.task_id, None)
-        await self.emit(
+        self.emit(
             TaskUpdate(task_id=tracked.task_id, status=TaskStatus.FAILURE, fail_reason=reason)
         )
 
     async def fail_all(self, reason: str) -> None:
         for tracked in self.router:
             await self.fail(tracked, reason)
+        await self.lanes.drained()
 
     async def _react_for_seed(self, event: ImageMessage | JobMessage) -> None:
         try:
