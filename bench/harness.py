@@ -14,11 +14,13 @@ import json
 import math
 import os
 import re
+import resource
 import signal
 import sys
+import tempfile
 from collections import deque
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,14 +78,30 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+PROFILE_DIR_VARIABLE = "BENCH_PROFILE_DIR"
+"""When set, the proxy runs under `py-spy record` and its samples land in that directory
+(`proxy.txt`, py-spy's raw collapsed stacks); the figures of such a run are not figures."""
+
+
+def _command(name: str, argv: tuple[str, ...]) -> list[str]:
+    command = [sys.executable, *argv]
+    directory = os.environ.get(PROFILE_DIR_VARIABLE)
+    if not directory or name != "proxy":
+        return command
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    output = str(Path(directory) / f"{name}.txt")
+    return [spy, "record", "--format", "raw", "--rate", "200", "-o", output, "--", *command]
+
+
 @asynccontextmanager
 async def child(name: str, *argv: str, stdout: bool = False) -> AsyncIterator[Child]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *argv,
+        *_command(name, argv),
         stdout=asyncio.subprocess.PIPE if stdout else asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
         env=clean_env(),
+        limit=1 << 26,  # one JSON line describes every sandbox account
     )
     running = Child(name, process)
     try:
@@ -94,11 +112,19 @@ async def child(name: str, *argv: str, stdout: bool = False) -> AsyncIterator[Ch
 
 @asynccontextmanager
 async def sandbox(
-    *, accounts: int = 1, speed: float = 20, plan: str = "pro", tile_px: int = 64
+    *,
+    accounts: int = 1,
+    speed: float = 20,
+    plan: str = "pro",
+    tile_px: int = 64,
+    job_time_s: float | None = None,
 ) -> AsyncIterator[tuple[Child, dict[str, Any]]]:
-    """A standalone `mjproxy sandbox`, and what it printed (URLs, accounts with tokens)."""
+    """A standalone `mjproxy sandbox`, and what it printed (URLs, accounts with tokens).
+    `job_time_s` fixes every job's time from start to result (docs/sandbox.md, Time)."""
     argv = ["-m", "mjproxy", "sandbox", "--json", "--accounts", str(accounts)]
     argv += ["--speed", str(speed), "--plan", plan, "--tile-px", str(tile_px)]
+    if job_time_s is not None:
+        argv += ["--job-time-s", str(job_time_s)]
     async with child("sandbox", *argv, stdout=True) as peer:
         assert peer.process.stdout is not None
         line = await asyncio.wait_for(peer.process.stdout.readline(), DEADLINE_S)
@@ -165,3 +191,73 @@ def load_average() -> str:
     except OSError:
         return "load unknown"
     return f"load average {one:.2f} on {os.cpu_count()} cores"
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of the process (from /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise LookupError(f"/proc/{pid}/status has no VmRSS line")
+
+
+def raise_file_limit() -> int:
+    """Raise the soft limit of open files to the hard limit (children inherit it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+@contextmanager
+def workdir(name: str) -> Iterator[Path]:
+    """A scratch directory for a benchmark's config and database: `$BENCH_WORKDIR/<name>`
+    when that is set (to look at it afterwards), else a temporary one."""
+    kept = os.environ.get("BENCH_WORKDIR")
+    if kept:
+        path = Path(kept) / name
+        path.mkdir(parents=True, exist_ok=True)
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix=f"mjproxy-bench-{name}-") as directory:
+        yield Path(directory)
+
+
+ADMIN_KEY = "bench-admin-key"
+ADMIN_HEADERS = {"mj-api-secret": ADMIN_KEY}
+
+
+def pool_config(described: dict[str, Any], **account_fields: Any) -> dict[str, Any]:
+    """`sandbox_config` as an operator would run it: the proxy reads /info and /settings when
+    an account connects (its default), and the API wants a key (`ADMIN_HEADERS`)."""
+    config = sandbox_config(described, **account_fields)
+    del config["discord"]["sync_info_on_ready"]
+    config["api_secret"] = "bench-api-key"
+    config["admin_secret"] = ADMIN_KEY
+    return config
+
+
+async def wait_all_ready(client: Any, count: int, *, timeout_s: float) -> None:
+    """Poll `/mj/account/list` (an httpx client with `ADMIN_HEADERS`) until `count` accounts
+    are `ready`; raises RuntimeError naming the states seen when time runs out."""
+    states: list[str] = []
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout_s):
+            while True:
+                response = await client.get("/mj/account/list")
+                response.raise_for_status()
+                states = [account["state"] for account in response.json()]
+                if states.count("ready") >= count:
+                    return
+                await asyncio.sleep(0.25)
+    seen = {state: states.count(state) for state in set(states)}
+    raise RuntimeError(f"not all {count} accounts ready after {timeout_s:.0f} s: {seen}")

@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, str] = {
     "api_overhead": "fetch and list-by-condition against a bare app on the same stack",
     "event_latency": "sandbox event to fetch, SSE and webhook",
     "submit_load": "200 concurrent clients submitting imagine",
+    "slot_efficiency": "makespan of M jobs on N accounts × c slots against the ideal",
 }
 
 RESULTS = Path(__file__).parent / "results"
