@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,6 +59,7 @@ class AccountRuntime:
         settings: DiscordSettings,
         sinks: EngineSinks,
         nonces: interactions.NonceFactory,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.account = account
         self.channel_id = account.channel_id
@@ -70,6 +72,7 @@ class AccountRuntime:
             endpoints=settings.endpoints,
             timeout_s=settings.rest_timeout_s,
             max_rate_limit_wait_s=settings.max_rate_limit_wait_s,
+            ssl_context=ssl_context,
         )
         self.commands = CommandIndex(self._load_index)
         self.router = MessageRouter()

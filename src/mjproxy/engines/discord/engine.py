@@ -6,6 +6,8 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
+import httpx
+
 from mjproxy.domain.account import Account, AccountState
 from mjproxy.domain.errors import EngineError
 from mjproxy.domain.task import BotType, ImageInput, Mode, Task, TaskAction
@@ -31,6 +33,9 @@ class DiscordEngine:
         self._settings = settings
         self._sinks = sinks
         self._nonces = NonceFactory()
+        # One TLS context for every account's REST client: each context holds its own copy
+        # of the CA certificates, which made memory grow ~0.7 MiB per account.
+        self._ssl_context = httpx.create_ssl_context()
         self._runtimes: dict[str, AccountRuntime] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
@@ -49,7 +54,11 @@ class DiscordEngine:
             )
             return
         runtime = AccountRuntime(
-            account=account, settings=self._settings, sinks=self._sinks, nonces=self._nonces
+            account=account,
+            settings=self._settings,
+            sinks=self._sinks,
+            nonces=self._nonces,
+            ssl_context=self._ssl_context,
         )
         self._runtimes[account.id] = runtime
         self._tasks[account.id] = asyncio.create_task(

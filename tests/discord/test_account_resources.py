@@ -1,8 +1,9 @@
-"""A slow write of one task's update never holds up the events of the account's other tasks."""
+"""Accounts of one engine: what they share, and one slow task never holds up the others."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
@@ -41,3 +42,14 @@ async def test_a_stalled_write_for_one_task_does_not_hold_up_anothers_result(env
     release.set()
     await env.services.wait_for(lambda: env.services.done(first), timeout_s=20)
     assert env.services.tasks[first].status is TaskStatus.SUCCESS
+
+
+async def test_every_account_of_an_engine_shares_one_tls_context(env: Env) -> None:
+    # Each context holds its own copy of the CA certificates (~0.7 MiB): per account, a
+    # thousand accounts cost most of a GiB (bench/scale.py).
+    other = dataclasses.replace(env.account, id="sbx-2")
+    await env.engine.open_account(other)
+    first, second = env.engine.runtime(env.account.id).rest, env.engine.runtime("sbx-2").rest
+    assert first.ssl_context is second.ssl_context
+    pool = first._client._transport._pool  # type: ignore[attr-defined]
+    assert pool._ssl_context is first.ssl_context  # the client really connects with it
