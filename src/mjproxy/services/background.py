@@ -37,9 +37,11 @@ class BackgroundWork:
             coro.close()
             logger.warning("%s: %s skipped, the service is not running", self._name, name)
             return
+        guarded = self._guarded(coro, name)
         try:
-            task = self._group.create_task(self._guarded(coro, name), name=name)
+            task = self._group.create_task(guarded, name=name)
         except RuntimeError:  # the group is shutting down
+            guarded.close()  # Python 3.11 leaves the coroutine it refused unclosed
             coro.close()
             return
         # Cancelled before it ever ran (a shutdown right after spawning): close the work so
