@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, str] = {
     "event_latency": "sandbox event to fetch, SSE and webhook",
     "submit_load": "200 concurrent clients submitting imagine",
     "slot_efficiency": "makespan of M jobs on N accounts × c slots against the ideal",
+    "scale": "1 000 accounts on one proxy: connect, memory, idle CPU, busy throughput",
 }
 
 RESULTS = Path(__file__).parent / "results"

@@ -1,0 +1,154 @@
+"""Scale: 1 000 sandbox accounts on one proxy process. Run with `python -m bench.scale`.
+
+A standalone sandbox (`mjproxy sandbox`, its own process) plays 1 000 Standard subscribers;
+an `mjproxy serve` process (SQLite, default settings, accounts from its config file)
+connects to all of them over real sockets. Measured on the proxy process alone (/proc):
+
+- connect time: from the process start until every account is `ready`, next to the start
+  time of the same server with no account;
+- resident memory per account: (RSS with the accounts − RSS of the server with none) ÷ N,
+  both read after the server settled;
+- CPU while idle: CPU seconds ÷ wall seconds over a window with nothing but heartbeats
+  (Discord's 41.25 s interval, so ~24 heartbeats a second in all);
+- throughput with every account busy: 2 imagine tasks per account submitted at once, tasks
+  completed per second from the first submit to the last SUCCESS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.harness import (
+    ProxyProcess,
+    SandboxProcess,
+    cpu_seconds,
+    machine_load,
+    proxy_config,
+    proxy_process,
+    raise_file_limit,
+    rss_bytes,
+    sandbox_process,
+    workdir,
+)
+
+ACCOUNTS = 1000
+TASKS_PER_ACCOUNT = 2
+JOB_TIME_S = 10.0
+IDLE_WINDOW_S = 25.0
+SETTLE_S = 5.0
+SUBMITTERS = 64
+
+
+async def _started(proxy: ProxyProcess, started: float) -> float:
+    """Seconds from the process start until every account is ready."""
+    async with proxy.client(timeout=60) as client:
+        await proxy.wait_all_ready(client, timeout_s=180)
+    return time.monotonic() - started
+
+
+async def _empty_server(directory: Path, sandbox: SandboxProcess) -> tuple[float, int]:
+    """Start time and settled RSS of the same server with no account."""
+    config = proxy_config(sandbox)
+    config["accounts"] = []
+    started = time.monotonic()
+    async with proxy_process(directory, config) as proxy:
+        start_s = time.monotonic() - started
+        await asyncio.sleep(SETTLE_S)
+        return start_s, rss_bytes(proxy.child.pid)
+
+
+async def _idle_cpu(pid: int) -> float:
+    before_cpu, before = cpu_seconds(pid), time.monotonic()
+    await asyncio.sleep(IDLE_WINDOW_S)
+    return (cpu_seconds(pid) - before_cpu) / (time.monotonic() - before)
+
+
+async def _busy_throughput(proxy: ProxyProcess) -> tuple[int, float, float]:
+    """(tasks, seconds from the first submit to the last SUCCESS, proxy CPU seconds)."""
+    total = ACCOUNTS * TASKS_PER_ACCOUNT
+    limits = httpx.Limits(max_connections=SUBMITTERS)
+    async with proxy.client(timeout=120, limits=limits) as client:
+        gate = asyncio.Semaphore(SUBMITTERS)
+
+        async def submit(number: int) -> str:
+            async with gate:
+                response = await client.post(
+                    "/mj/submit/imagine", json={"prompt": f"bench scale {number} a harbour"}
+                )
+            body: dict[str, Any] = response.json()
+            if body.get("code") not in (1, 22):
+                raise RuntimeError(f"submit {number} refused: {body}")
+            return str(body["result"])
+
+        cpu_before = cpu_seconds(proxy.child.pid)
+        started = time.monotonic()
+        ids = await asyncio.gather(*(submit(n) for n in range(total)))
+        print(f"{total} tasks submitted in {time.monotonic() - started:.1f} s")
+        pending = set(ids)
+        deadline = started + 180
+        while pending and time.monotonic() < deadline:
+            await asyncio.sleep(max(0.05, len(pending) / 1000))
+            response = await client.post(
+                "/mj/task/list-by-condition", json={"ids": sorted(pending)}
+            )
+            for task in response.json():
+                if task["status"] == "SUCCESS":
+                    pending.discard(task["id"])
+                elif task["status"] in ("FAILURE", "CANCEL"):
+                    raise RuntimeError(f"task {task['id']} ended {task['status']}: {task}")
+        if pending:
+            raise RuntimeError(f"{len(pending)} of {total} tasks never finished")
+        return total, time.monotonic() - started, cpu_seconds(proxy.child.pid) - cpu_before
+
+
+async def _run(directory: Path) -> str:
+    async with sandbox_process(
+        directory, accounts=ACCOUNTS, plan="standard", job_time_s=JOB_TIME_S
+    ) as sandbox:
+        empty_start_s, empty_rss = await _empty_server(directory / "empty", sandbox)
+        empty_mib = empty_rss / 2**20
+        print(f"server with no account: up in {empty_start_s:.1f} s, RSS {empty_mib:.0f} MiB")
+        config = proxy_config(sandbox, extra={"scheduler": {"queued": TASKS_PER_ACCOUNT}})
+        started = time.monotonic()
+        async with proxy_process(directory / "full", config, start_timeout_s=180) as proxy:
+            connect_s = await _started(proxy, started)
+            print(f"{ACCOUNTS} accounts: all ready {connect_s:.1f} s after the process started")
+            await asyncio.sleep(SETTLE_S)  # /info and /settings after connecting
+            rss = rss_bytes(proxy.child.pid)
+            per_account = (rss - empty_rss) / ACCOUNTS
+            print(f"RSS {rss / 2**20:.0f} MiB: {per_account / 1024:.0f} KiB per account")
+            idle = await _idle_cpu(proxy.child.pid)
+            print(f"CPU while idle (heartbeats only, {IDLE_WINDOW_S:.0f} s): {idle:.1%} of a core")
+            tasks, seconds, cpu_s = await _busy_throughput(proxy)
+            rate = tasks / seconds
+            print(
+                f"all busy: {tasks} tasks ({TASKS_PER_ACCOUNT} per account, d={JOB_TIME_S:g} s) "
+                f"in {seconds:.1f} s = {rate:.1f} tasks/s; "
+                f"proxy CPU {cpu_s / seconds:.0%} of a core"
+            )
+    print(f"machine: {machine_load()}")
+    return (
+        f"SUMMARY scale: {ACCOUNTS} accounts ready in {connect_s:.1f} s, "
+        f"{per_account / 1024:.0f} KiB RSS per account, idle CPU {idle:.1%}, "
+        f"all busy {rate:.1f} tasks/s"
+    )
+
+
+def main() -> None:
+    limit = raise_file_limit()
+    if limit < 3 * ACCOUNTS:
+        raise SystemExit(f"open files are limited to {limit}; {ACCOUNTS} accounts need more")
+    with workdir("scale") as directory:
+        (directory / "empty").mkdir(exist_ok=True)
+        (directory / "full").mkdir(exist_ok=True)
+        summary = asyncio.run(_run(directory))
+    print(summary)
+
+
+if __name__ == "__main__":
+    main()
