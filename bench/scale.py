@@ -24,15 +24,15 @@ from typing import Any
 import httpx
 
 from bench.harness import (
-    ProxyProcess,
-    SandboxProcess,
+    ADMIN_HEADERS,
     cpu_seconds,
-    machine_load,
-    proxy_config,
-    proxy_process,
+    load_average,
+    pool_config,
+    proxy,
     raise_file_limit,
     rss_bytes,
-    sandbox_process,
+    sandbox,
+    wait_all_ready,
     workdir,
 )
 
@@ -44,22 +44,19 @@ SETTLE_S = 5.0
 SUBMITTERS = 64
 
 
-async def _started(proxy: ProxyProcess, started: float) -> float:
-    """Seconds from the process start until every account is ready."""
-    async with proxy.client(timeout=60) as client:
-        await proxy.wait_all_ready(client, timeout_s=180)
-    return time.monotonic() - started
+def _client(base_url: str, **kwargs: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=base_url, headers=ADMIN_HEADERS, trust_env=False, **kwargs)
 
 
-async def _empty_server(directory: Path, sandbox: SandboxProcess) -> tuple[float, int]:
+async def _empty_server(directory: Path, described: dict[str, Any]) -> tuple[float, int]:
     """Start time and settled RSS of the same server with no account."""
-    config = proxy_config(sandbox)
+    config = pool_config(described)
     config["accounts"] = []
     started = time.monotonic()
-    async with proxy_process(directory, config) as proxy:
+    async with proxy(directory, config) as (server, _url):
         start_s = time.monotonic() - started
         await asyncio.sleep(SETTLE_S)
-        return start_s, rss_bytes(proxy.child.pid)
+        return start_s, rss_bytes(server.process.pid)
 
 
 async def _idle_cpu(pid: int) -> float:
@@ -68,11 +65,11 @@ async def _idle_cpu(pid: int) -> float:
     return (cpu_seconds(pid) - before_cpu) / (time.monotonic() - before)
 
 
-async def _busy_throughput(proxy: ProxyProcess) -> tuple[int, float, float]:
+async def _busy_throughput(pid: int, base_url: str) -> tuple[int, float, float]:
     """(tasks, seconds from the first submit to the last SUCCESS, proxy CPU seconds)."""
     total = ACCOUNTS * TASKS_PER_ACCOUNT
     limits = httpx.Limits(max_connections=SUBMITTERS)
-    async with proxy.client(timeout=120, limits=limits) as client:
+    async with _client(base_url, timeout=120, limits=limits) as client:
         gate = asyncio.Semaphore(SUBMITTERS)
 
         async def submit(number: int) -> str:
@@ -85,7 +82,7 @@ async def _busy_throughput(proxy: ProxyProcess) -> tuple[int, float, float]:
                 raise RuntimeError(f"submit {number} refused: {body}")
             return str(body["result"])
 
-        cpu_before = cpu_seconds(proxy.child.pid)
+        cpu_before = cpu_seconds(pid)
         started = time.monotonic()
         ids = await asyncio.gather(*(submit(n) for n in range(total)))
         print(f"{total} tasks submitted in {time.monotonic() - started:.1f} s")
@@ -103,35 +100,40 @@ async def _busy_throughput(proxy: ProxyProcess) -> tuple[int, float, float]:
                     raise RuntimeError(f"task {task['id']} ended {task['status']}: {task}")
         if pending:
             raise RuntimeError(f"{len(pending)} of {total} tasks never finished")
-        return total, time.monotonic() - started, cpu_seconds(proxy.child.pid) - cpu_before
+        return total, time.monotonic() - started, cpu_seconds(pid) - cpu_before
 
 
 async def _run(directory: Path) -> str:
-    async with sandbox_process(
-        directory, accounts=ACCOUNTS, plan="standard", job_time_s=JOB_TIME_S
-    ) as sandbox:
-        empty_start_s, empty_rss = await _empty_server(directory / "empty", sandbox)
+    async with sandbox(accounts=ACCOUNTS, plan="standard", speed=1000, job_time_s=JOB_TIME_S) as (
+        _peer,
+        described,
+    ):
+        empty_start_s, empty_rss = await _empty_server(directory / "empty", described)
         empty_mib = empty_rss / 2**20
         print(f"server with no account: up in {empty_start_s:.1f} s, RSS {empty_mib:.0f} MiB")
-        config = proxy_config(sandbox, extra={"scheduler": {"queued": TASKS_PER_ACCOUNT}})
+        config = pool_config(described)
+        config["scheduler"] = {"queued": TASKS_PER_ACCOUNT}
         started = time.monotonic()
-        async with proxy_process(directory / "full", config, start_timeout_s=180) as proxy:
-            connect_s = await _started(proxy, started)
+        async with proxy(directory / "full", config) as (server, base_url):
+            pid = server.process.pid
+            async with _client(base_url, timeout=60) as client:
+                await wait_all_ready(client, ACCOUNTS, timeout_s=180)
+            connect_s = time.monotonic() - started
             print(f"{ACCOUNTS} accounts: all ready {connect_s:.1f} s after the process started")
             await asyncio.sleep(SETTLE_S)  # /info and /settings after connecting
-            rss = rss_bytes(proxy.child.pid)
+            rss = rss_bytes(pid)
             per_account = (rss - empty_rss) / ACCOUNTS
             print(f"RSS {rss / 2**20:.0f} MiB: {per_account / 1024:.0f} KiB per account")
-            idle = await _idle_cpu(proxy.child.pid)
+            idle = await _idle_cpu(pid)
             print(f"CPU while idle (heartbeats only, {IDLE_WINDOW_S:.0f} s): {idle:.1%} of a core")
-            tasks, seconds, cpu_s = await _busy_throughput(proxy)
+            tasks, seconds, cpu_s = await _busy_throughput(pid, base_url)
             rate = tasks / seconds
             print(
                 f"all busy: {tasks} tasks ({TASKS_PER_ACCOUNT} per account, d={JOB_TIME_S:g} s) "
                 f"in {seconds:.1f} s = {rate:.1f} tasks/s; "
                 f"proxy CPU {cpu_s / seconds:.0%} of a core"
             )
-    print(f"machine: {machine_load()}")
+    print(f"machine: {load_average()}")
     return (
         f"SUMMARY scale: {ACCOUNTS} accounts ready in {connect_s:.1f} s, "
         f"{per_account / 1024:.0f} KiB RSS per account, idle CPU {idle:.1%}, "
