@@ -129,7 +129,9 @@ class Eligibility:
         today and could run it?"""
         return (
             account.is_in_pool
-            and account.has_jobs_left(self.today())
+            # The day is only worked out for an account with a limit: it is asked for every
+            # account at every admission.
+            and (account.daily_limit is None or account.has_jobs_left(self.today()))
             and self.can_ever(account, demand, mode)
         )
 

