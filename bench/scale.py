@@ -7,7 +7,7 @@ connects to all of them over real sockets. Measured on the proxy process alone (
 - connect time: from the process start until every account is `ready`, next to the start
   time of the same server with no account;
 - resident memory per account: (RSS with the accounts − RSS of the server with none) ÷ N,
-  both read after the server settled;
+  both read after the server settled (every account's /info and /settings read);
 - CPU while idle: CPU seconds ÷ wall seconds over a window with nothing but heartbeats
   (Discord's 41.25 s interval, so ~24 heartbeats a second in all);
 - throughput with every account busy: 2 imagine tasks per account submitted at once, tasks
@@ -41,6 +41,7 @@ TASKS_PER_ACCOUNT = 2
 JOB_TIME_S = 10.0
 IDLE_WINDOW_S = 25.0
 SETTLE_S = 5.0
+FACTS_TIMEOUT_S = 150.0
 SUBMITTERS = 64
 
 
@@ -57,6 +58,23 @@ async def _empty_server(directory: Path, described: dict[str, Any]) -> tuple[flo
         start_s = time.monotonic() - started
         await asyncio.sleep(SETTLE_S)
         return start_s, rss_bytes(server.process.pid)
+
+
+async def _facts_read(base_url: str, started: float) -> float:
+    """Seconds from the process start until every account's facts (/info, /settings, which
+    the proxy asks one account after another once it is ready) are in; if some never come,
+    says how many did."""
+    read = 0
+    async with _client(base_url, timeout=60) as client:
+        deadline = time.monotonic() + FACTS_TIMEOUT_S
+        while time.monotonic() < deadline:
+            accounts = (await client.get("/mj/account/list")).json()
+            read = sum(1 for account in accounts if account["facts"]["updatedAt"])
+            if read == len(accounts):
+                return time.monotonic() - started
+            await asyncio.sleep(1.0)
+    print(f"only {read} of {ACCOUNTS} accounts had their facts read after {FACTS_TIMEOUT_S:g} s")
+    return time.monotonic() - started
 
 
 async def _idle_cpu(pid: int) -> float:
@@ -120,7 +138,9 @@ async def _run(directory: Path) -> str:
                 await wait_all_ready(client, ACCOUNTS, timeout_s=180)
             connect_s = time.monotonic() - started
             print(f"{ACCOUNTS} accounts: all ready {connect_s:.1f} s after the process started")
-            await asyncio.sleep(SETTLE_S)  # /info and /settings after connecting
+            facts_s = await _facts_read(base_url, started)
+            print(f"every account's /info and /settings read {facts_s:.1f} s after the start")
+            await asyncio.sleep(SETTLE_S)
             rss = rss_bytes(pid)
             per_account = (rss - empty_rss) / ACCOUNTS
             print(f"RSS {rss / 2**20:.0f} MiB: {per_account / 1024:.0f} KiB per account")
