@@ -142,6 +142,21 @@ async def test_blank_account_filter_fields_match_any_account(start_app: StartApp
     assert reply["code"] == 1
 
 
+@pytest.mark.parametrize("blank", ["", None])
+async def test_blank_or_null_urls_count_as_absent(start_app: StartApp, blank: str | None) -> None:
+    """Clients send `"notifyHook": ""` (or null) when no hook is set; that is no URL at all."""
+    png = data_uri("PNG")
+    urls = {"notifyHook": blank}
+    async with start_app(**ROOMY) as app:
+        imagine = await app.submit("/mj/submit/imagine", {"prompt": "a cat", **urls})
+        describe = await app.submit("/mj/submit/describe", {"base64": png, "link": blank, **urls})
+        swap = await app.submit(
+            "/mj/insight-face/swap",
+            {"sourceBase64": png, "targetBase64": png, "sourceUrl": blank, "targetUrl": blank},
+        )
+    assert [imagine["code"], describe["code"], swap["code"]] == [1, 1, 1]
+
+
 async def test_prompts_are_trimmed(start_app: StartApp) -> None:
     async with start_app() as app:
         task = await app.fetch(await app.imagine("\n  a cat --ar 1:1 \t "))

@@ -43,8 +43,12 @@ def _http_url(value: str | None) -> str | None:
 
 
 Text = Annotated[str | None, BeforeValidator(_blank_is_none)]
+# The length limit sits on the `str` alone: on the whole `str | None`, pydantic would apply
+# it to the None a blank URL becomes, and raise TypeError (an HTTP 500) instead of accepting it.
 Url = Annotated[
-    str | None, BeforeValidator(_blank_is_none), AfterValidator(_http_url), Field(max_length=2048)
+    Annotated[str, Field(max_length=2048)] | None,
+    BeforeValidator(_blank_is_none),
+    AfterValidator(_http_url),
 ]
 TaskId = Annotated[str | None, BeforeValidator(_task_id), BeforeValidator(_blank_is_none)]
 BotTypeIn = Annotated[BotType | None, BeforeValidator(_upper_enum)]
