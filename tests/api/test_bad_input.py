@@ -149,3 +149,15 @@ async def test_an_unknown_path_is_a_json_404(start_app: StartApp) -> None:
     assert response.status_code == 404
     assert response.json()["code"] == 4
     assert "/docs" in response.json()["description"]
+
+
+@pytest.mark.parametrize("path", ["/mj/task/list", "/mj/admin/webhooks/deliveries"])
+async def test_an_offset_past_any_table_is_400_not_a_database_overflow(
+    start_app: StartApp, path: str
+) -> None:
+    async with start_app(admin_secret="admin-key") as app:
+        response = await app.client.get(
+            path, params={"offset": str(2**64)}, headers={"mj-api-secret": "admin-key"}
+        )
+    assert response.status_code == 400
+    assert response.json()["description"].startswith("offset: Input should be less than")

@@ -55,6 +55,11 @@ BotTypeIn = Annotated[BotType | None, BeforeValidator(_upper_enum)]
 ModeIn = Annotated[Mode, BeforeValidator(_upper_enum)]
 
 
+# Paging offsets stop here: far past any real table, and below the 2**63 where every
+# database's integer overflows (an offset of 2**64 was an HTTP 500 before this bound).
+MAX_OFFSET = 1_000_000_000
+
+
 class WireModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from mjproxy.api.deps import Msgs, Queries, TaskCache, Tasks, Upstream
 from mjproxy.api.messages import Outcome
-from mjproxy.api.requests import ListByConditionIn
+from mjproxy.api.requests import MAX_OFFSET, ListByConditionIn
 from mjproxy.api.schemas import SubmitReply, TaskOut, task_response, tasks_response
 from mjproxy.domain.task import TaskStatus
 
@@ -43,7 +43,7 @@ async def list_by_condition(
 async def list_tasks(
     queries: Queries,
     limit: Annotated[int, Query(ge=1, le=500, description="Page size")] = 100,
-    offset: Annotated[int, Query(ge=0, description="Tasks to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Tasks to skip")] = 0,
     status: Annotated[list[TaskStatus] | None, Query(description="Only these statuses")] = None,
 ) -> Response:
     """A JSON array (as the original API); the total matching count is in `X-Total-Count`."""

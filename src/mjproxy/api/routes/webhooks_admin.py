@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from mjproxy.api.deps import Delivery
+from mjproxy.api.requests import MAX_OFFSET
 from mjproxy.api.schemas import DeliveryAttemptOut, DeliveryDetailOut, DeliveryOut, delivery_out
 from mjproxy.domain.deliveries import DeliveryStatus
 from mjproxy.domain.errors import DeliveryNotFound
@@ -21,7 +22,7 @@ async def list_deliveries(
     task_id: Annotated[str | None, Query(alias="taskId", max_length=20)] = None,
     status: Annotated[list[DeliveryStatus] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[DeliveryOut]:
     """The total matching count is in `X-Total-Count`. Hook URLs show only scheme, host and
     port; the body is in the single-delivery view."""
