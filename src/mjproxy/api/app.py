@@ -20,6 +20,7 @@ from mjproxy.api.auth import KeyCheck
 from mjproxy.api.errors import install_error_handlers
 from mjproxy.api.messages import Messages
 from mjproxy.api.middleware import CrashGuardMiddleware, JsonBodyMiddleware
+from mjproxy.api.openapi import install_openapi
 from mjproxy.api.routes import health, media, mj_router
 from mjproxy.api.schemas import task_json
 from mjproxy.api.task_cache import TaskJsonCache
@@ -87,6 +88,7 @@ def create_app(
     app.include_router(health.router)
     # Images are read without a key (the path holds an unguessable token): docs/media.md.
     app.include_router(media.router, prefix="/mj")
+    install_openapi(app)
     app.add_middleware(JsonBodyMiddleware, max_body_bytes=_max_body_bytes(settings))
     app.add_middleware(CrashGuardMiddleware)
     app.add_middleware(

@@ -28,7 +28,7 @@ _CACHE_FOREVER = "public, max-age=31536000, immutable"
     "/image/{task_id}/{token}/{name}",
     summary="A re-hosted result image (no key needed)",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}, "image/webp": {}}}, 404: {}},
+    responses={200: {"content": {"image/png": {}, "image/webp": {}}}},
 )
 async def image(
     task_id: Annotated[str, Path(examples=["1320098173412546"])],
