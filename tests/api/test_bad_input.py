@@ -90,6 +90,8 @@ async def test_bad_input_is_code_4_with_a_clear_sentence(
         (b"{bad json", "The request body is not valid JSON"),
         (b'{"prompt": "a cat"', "The request body is not valid JSON"),
         (b"\xff\xfe\x00garbage", "The request body is not valid JSON"),
+        (b'{"prompt": "\xff\xc0"}', "The request body is not valid JSON: it is not UTF-8"),
+        (b"[" * 100_000 + b"]" * 100_000, "The request body is not valid JSON"),
     ],
 )
 async def test_unreadable_bodies_are_code_4(start_app: StartApp, raw: bytes, expected: str) -> None:

@@ -40,6 +40,8 @@ from mjproxy.domain.errors import (
 logger = logging.getLogger(__name__)
 
 _SHOWN_INPUT_CHARS = 40
+# FastAPI's words for a body json.loads could not even decode (bad UTF-8, too deep nesting).
+_FASTAPI_UNPARSEABLE = "There was an error parsing the body"
 _JSON_KINDS = {
     "list": "array",
     "str": "string",
@@ -129,6 +131,8 @@ async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         text = f"No endpoint {request.method} {request.url.path}; the API is listed at /docs."
     elif exc.status_code == 405:
         text = f"{request.url.path} does not answer {request.method}; the API is listed at /docs."
+    elif exc.detail == _FASTAPI_UNPARSEABLE:
+        text = "The request body is not valid JSON: it is not UTF-8 text, or it nests too deeply."
     else:
         text = f"The request could not be read: {exc.detail}."
     if exc.status_code == 400 and is_submit_route(request.url.path):
