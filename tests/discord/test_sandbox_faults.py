@@ -10,8 +10,9 @@ import pytest
 from mjproxy.domain.account import AccountState
 from mjproxy.domain.task import Task, TaskAction, TaskStatus
 from mjproxy.engines.base import Job
+from mjproxy.engines.discord.engine import DiscordEngine
 from mjproxy.sandbox.transcript import EntryKind
-from tests.discord.sandbox_env import Env, sandbox_env
+from tests.discord.sandbox_env import Env, sandbox_env, settings_for
 
 
 @pytest.fixture
@@ -176,6 +177,28 @@ async def test_a_task_sent_just_before_a_restart_is_not_sent_twice(env: Env) -> 
         task_id
     ].fail_reason
     assert jobs_for(env, "a twice cat") == 1
+
+
+async def test_a_result_buried_under_pages_of_history_is_found_after_a_restart(
+    env: Env,
+) -> None:
+    since = env.sandbox.transcript.next_index
+    task_id = await in_progress(env, "a buried cat")
+    stored = env.services.tasks[task_id]
+    await env.engine.aclose()  # the result arrives with nobody listening
+    await env.sandbox.wait_for_job(kind="imagine", since=since, timeout_s=20)
+    env.engine = env.new_engine()
+    await env.engine.open_account(env.account)
+    for number in range(5):  # then newer messages bury it
+        assert (await env.run(TaskAction.IMAGINE, prompt=f"cat {number}")).status.is_terminal
+    await env.engine.aclose()
+    env.engine = DiscordEngine(
+        settings=dataclasses.replace(settings_for(env.sandbox), history_limit=2),
+        sinks=env.services.sinks,
+    )
+    await env.engine.open_account(env.account)
+    await env.engine.resume(Job(task=stored, account=env.account))
+    assert await finished(env, task_id) is TaskStatus.SUCCESS
 
 
 async def test_bad_token_close_disables_the_account_and_fails_its_tasks(env: Env) -> None:

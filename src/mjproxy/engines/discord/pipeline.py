@@ -30,6 +30,7 @@ from mjproxy.engines.discord.events import (
 )
 from mjproxy.engines.discord.lanes import UpdateLanes
 from mjproxy.engines.discord.messages import parse_message
+from mjproxy.engines.discord.payloads import Message
 from mjproxy.engines.discord.rest import DiscordRest
 from mjproxy.engines.discord.router import MessageRouter
 from mjproxy.engines.discord.seeds import SeedRequests
@@ -261,7 +262,7 @@ class EventPipeline:
     async def catch_up(self) -> None:
         """Read recent history for results the gateway could not replay (new session)."""
         try:
-            history = await self.rest.messages(self.channel_id, limit=self.settings.history_limit)
+            history = await self._history()
         except EngineError as exc:
             logger.warning("%s could not read history to catch up: %s", self.account_id, exc)
             return
@@ -277,6 +278,20 @@ class EventPipeline:
             ):
                 continue
             await self.apply(tracked, event)
+
+    async def _history(self) -> list[Message]:
+        """The channel's messages, newest first, back to the oldest task in flight (pages of
+        `history_limit`, at most `history_max_messages`): a busy channel buries results."""
+        oldest_ms = min((t.submitted_ms for t in self.router), default=0) - _HISTORY_SLACK_MS
+        page_size = self.settings.history_limit
+        history: list[Message] = []
+        while len(history) < self.settings.history_max_messages:
+            before = str(history[-1]["id"]) if history else None
+            page = await self.rest.messages(self.channel_id, limit=page_size, before=before)
+            history.extend(page)
+            if len(page) < page_size or _snowflake_ms(str(page[-1]["id"])) < oldest_ms:
+                break
+        return history
 
 
 def _snowflake_ms(snowflake: str) -> int:

@@ -147,9 +147,13 @@ class DiscordRest:
         route = Route("POST", "/channels/{channel_id}/messages", {"channel_id": channel_id})
         return cast(Message, await self._request(route, json=body))
 
-    async def messages(self, channel_id: str, *, limit: int = 50) -> list[Message]:
+    async def messages(
+        self, channel_id: str, *, limit: int = 50, before: str | None = None
+    ) -> list[Message]:
+        """The channel's messages, newest first (those older than message `before`)."""
         route = Route("GET", "/channels/{channel_id}/messages", {"channel_id": channel_id})
-        return cast(list[Message], await self._request(route, params={"limit": str(limit)}))
+        params = {"limit": str(limit)} | ({"before": before} if before else {})
+        return cast(list[Message], await self._request(route, params=params))
 
     async def add_reaction(self, channel_id: str, message_id: str, emoji: str) -> None:
         route = Route(

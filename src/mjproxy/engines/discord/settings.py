@@ -19,6 +19,8 @@ class DiscordSettings:
     ready_timeout_s: float = 30.0  # how long a job waits for the account's gateway
     deletion_grace_s: float = 10.0  # a deleted progress message without a result = moderated
     seed_timeout_s: float = 60.0
-    history_limit: int = 50  # messages read to catch up after a new session or a restart
+    history_limit: int = 50  # messages per history page read to catch up (Discord's most)
+    # Catching up reads pages back to the oldest task in flight, at most this many messages.
+    history_max_messages: int = 1_000
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 60.0
