@@ -178,3 +178,54 @@ async def test_the_token_appears_in_no_response_log_or_error(
     for token in tokens:
         assert token not in logged
         assert all(token not in body for body in bodies)
+
+
+ONE_AT_A_TIME = {"plan": "pro", "account": {"limits": {"FAST": {"running": 1, "queued": 20}}}}
+
+
+async def _trouble_on_a(pool: PoolApp, trouble: str) -> str:
+    """Start a task on account a that (later) brings it into trouble; return the task id."""
+    if trouble == "captcha":
+        # The captcha answer is held back until the other tasks are waiting.
+        pool.sandbox.faults.hold_events("INTERACTION_IFRAME_MODAL_CREATE")
+        reply = await pool.imagine("sbx-captcha a cat", accountFilter={"instanceId": "a"})
+    else:
+        reply = await pool.imagine("a slow cat", accountFilter={"instanceId": "a"})
+    assert reply["code"] == 1, reply
+    return str(reply["result"])
+
+
+async def _spring_the_trouble(pool: PoolApp, trouble: str, task_id: str) -> None:
+    if trouble == "captcha":
+        assert pool.sandbox.faults.release_events() == 1
+        return
+    await pool.app.wait_until(task_id, lambda t: t.progress > 0)
+    session = pool.sandbox.sessions_of(pool.members["a"])[-1].session_id
+    pool.sandbox.faults.close(session, 4004, "Authentication failed.")  # a fatal close
+
+
+@pytest.mark.parametrize(
+    ("trouble", "state"), [("captcha", "quarantined"), ("fatal_close", "disabled")]
+)
+async def test_tasks_waiting_when_an_account_falls_out_move_to_the_other(
+    tmp_path: Path, trouble: str, state: str
+) -> None:
+    async with pool_app(tmp_path, {"a": ONE_AT_A_TIME, "b": ONE_AT_A_TIME}) as pool:
+        pool.sandbox.config.timings.step_fast_s = 10.0  # ~0.7 s a job: b stays busy a while
+        on_a = await _trouble_on_a(pool, trouble)
+        on_b = await pool.imagine("a slow dog", accountFilter={"instanceId": "b"})
+        waiting = [await pool.imagine(f"a bird {n}") for n in range(3)]
+        await _spring_the_trouble(pool, trouble, on_a)
+        await pool.until("a", lambda a: a.state.value == state)
+        moved = await asyncio.gather(*(pool.finished(r["result"]) for r in waiting))
+        first, other = await pool.finished(on_a), await pool.finished(on_b["result"])
+        shown = await pool.account("a")
+        jobs_on_a = pool.jobs_of("a")
+    assert [r["code"] for r in waiting] == [22, 22, 22]  # both accounts were busy
+    assert [r["properties"]["numberOfQueues"] for r in waiting] == [0, 1, 2]
+    assert shown["state"] == state
+    assert (first["status"], other["status"]) == ("FAILURE", "SUCCESS")
+    assert [(t["status"], t["properties"]["discordInstanceId"]) for t in moved] == [
+        ("SUCCESS", "b")
+    ] * 3
+    assert len(jobs_on_a) == (0 if trouble == "captcha" else 1)  # nothing more went to a
