@@ -229,3 +229,23 @@ async def test_tasks_waiting_when_an_account_falls_out_move_to_the_other(
         ("SUCCESS", "b")
     ] * 3
     assert len(jobs_on_a) == (0 if trouble == "captcha" else 1)  # nothing more went to a
+
+
+@pytest.mark.parametrize(
+    ("rule", "one_by_one", "together"),
+    [
+        # Idle accounts tie on load: the heavier weight wins; busy ones lose to idle ones.
+        ("least_loaded", ["a", "a", "a"], ["a", "b"]),
+        ("round_robin", ["a", "b", "a"], ["b", "a"]),
+    ],
+    ids=["least_loaded", "round_robin"],
+)
+async def test_selection_rules_pick_as_documented(
+    tmp_path: Path, rule: str, one_by_one: list[str], together: list[str]
+) -> None:
+    plans = {"a": {"plan": "pro", "account": {"weight": 5}}, "b": {"plan": "pro"}}
+    async with pool_app(tmp_path, plans, scheduler={"selection": rule}) as pool:
+        alone = [(await run_all(pool, [f"a cat {n}"]))[0] for n in range(3)]
+        both = await run_all(pool, ["a dog", "a bird"])
+    assert [t["properties"]["discordInstanceId"] for t in alone] == one_by_one
+    assert [t["properties"]["discordInstanceId"] for t in both] == together
