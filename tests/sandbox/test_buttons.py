@@ -190,7 +190,7 @@ async def test_animate_then_extend_and_pick_a_clip(client: Client, level: str) -
     assert (
         video["content"] == f"**a car --motion {level} --video 1 --aspect 1:1** - <@{uid}> (fast)"
     )
-    assert video["attachments"][0]["content_type"] == "image/gif"
+    assert video["attachments"][0]["content_type"] == "video/mp4"
     uuid = job_uuid(video)
     assert f"MJ::JOB::video_virtual_upscale::2::{uuid}" in custom_ids(video)
     extended = await press(client, video, f"Extend ({label} motion)")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
+
+import av
+import httpx
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from mjproxy.sandbox import Sandbox
 
 from .conftest import Client, sandbox_config
-from .flows import fetch_image, grid_for, press
-from .test_imagine import job_uuid
+from .flows import fetch_image, grid_for, picked, press
+from .test_imagine import custom_ids, job_uuid
 from .wire import RawGateway, RawRest
 
 QUADRANT_BOXES = {1: (0, 0), 2: (1, 0), 3: (0, 1), 4: (1, 1)}
@@ -96,3 +100,28 @@ async def test_same_seed_same_job_and_pixels() -> None:
     assert uuid_a == uuid_b
     assert same_pixels(image_a, image_b)
     assert uuid_c != uuid_a
+
+
+async def test_a_video_is_an_mp4_clip_of_four_moving_pictures(client: Client) -> None:
+    _, single = await picked(client, "a turning car")
+    video = await press(client, single, "Animate (Low motion)")
+    attachment = video["attachments"][0]
+    async with httpx.AsyncClient() as http:
+        response = await http.get(attachment["url"])
+    with av.open(io.BytesIO(response.content)) as container:
+        frames = [frame.to_image() for frame in container.decode(video=0)]
+    assert (attachment["content_type"], response.headers["content-type"]) == ("video/mp4",) * 2
+    assert len(frames) == 8
+    assert frames[0].size == (attachment["width"], attachment["height"])
+    motion = ImageStat.Stat(ImageChops.difference(frames[0], frames[-1])).mean
+    assert max(motion) > 5  # it moves
+    means = [ImageStat.Stat(quadrant(frames[0], i)).mean for i in range(1, 5)]
+    for i in range(4):  # four different clips, as in a picture grid
+        for j in range(i + 1, 4):
+            assert sum(abs(a - b) for a, b in zip(means[i], means[j], strict=True)) > 30
+
+
+async def test_imagine_with_video_flag_makes_a_video_job(client: Client) -> None:
+    video = await client.result_of(await client.imagine("https://e.com/a.png a car --video 1"))
+    assert video["attachments"][0]["content_type"] == "video/mp4"
+    assert any("video_virtual_upscale" in custom_id for custom_id in custom_ids(video))

@@ -88,7 +88,7 @@ async def test_animate_remix_modal(remix: Client, label: str, extend: str) -> No
     mark = len(remix.gateway.received)
     await remix.submit(modal, value.replace("a bird", "a bird flying"))
     video = await reply_to(remix, single, since=mark)
-    assert video["attachments"][0]["filename"].endswith(".gif")
+    assert video["attachments"][0]["filename"].endswith(".mp4")
 
 
 async def test_modal_submit_with_wrong_interaction_id_fails(remix: Client) -> None:

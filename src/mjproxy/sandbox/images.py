@@ -1,4 +1,5 @@
-"""Real, deterministic pictures made with Pillow: tiles, 2×2 grids, upscales, previews, clips.
+"""Real, deterministic pictures made with Pillow: tiles, 2×2 grids, upscales, previews; and
+MP4 clips made from them with PyAV.
 
 A tile is a pure function of (job key, index, prompt, size, variant): its colour comes from a
 hash of the key and index, rotated a quarter turn of hue per index so the four quadrants of a
@@ -16,6 +17,7 @@ import textwrap
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import av
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageStat, UnidentifiedImageError
 
 # Quadrant order Midjourney uses for U1–U4: top-left, top-right, bottom-left, bottom-right.
@@ -145,15 +147,21 @@ def preview(tiles: list[TileSpec], percent: int, fmt: str) -> tuple[bytes, tuple
     return encode(blurred, "WEBP", quality=60), blurred.size
 
 
-def clip_gif(tiles: list[TileSpec], *, frames: int = 4) -> bytes:
-    """A short looping animation: the stand-in for MP4 clips, which Pillow cannot write."""
+def clip_mp4(tiles: list[TileSpec], *, frames: int = 8, fps: int = 8) -> bytes:
+    """A short H.264 MP4 clip (what Midjourney's video jobs deliver): the picture turning."""
     base = compose_grid(tiles) if len(tiles) == 4 else render_tile(tiles[0])
-    shots = []
-    for frame in range(frames):
-        shifted = base.rotate(frame * 360 / frames / 8, resample=Image.Resampling.BILINEAR)
-        shots.append(shifted.convert("P", palette=Image.Palette.ADAPTIVE, colors=64))
+    width, height = base.width - base.width % 2, base.height - base.height % 2  # yuv420p
     buffer = io.BytesIO()
-    shots[0].save(buffer, "GIF", save_all=True, append_images=shots[1:], duration=200, loop=0)
+    with av.open(buffer, "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.codec_context.thread_count = 1  # the same bytes for the same tiles
+        for frame in range(frames):
+            shot = base.rotate(frame * 360 / frames / 8, resample=Image.Resampling.BILINEAR)
+            rgb = shot.convert("RGB").crop((0, 0, width, height))
+            picture = av.VideoFrame.from_image(rgb)  # type: ignore[no-untyped-call]  # PyAV stub
+            container.mux(stream.encode(picture))
+        container.mux(stream.encode(None))
     return buffer.getvalue()
 
 

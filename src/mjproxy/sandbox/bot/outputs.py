@@ -82,10 +82,15 @@ def _render(job: Job) -> tuple[bytes, str, tuple[int, int], str]:
         size = (tile.width * 2, tile.height * 2)
         return images.tile_png(tile, scale=2), "image/png", size, "png"
     if layout == Layout.VIDEO_GRID:
-        return images.clip_gif(tiles), "image/gif", _grid_size(tiles), "gif"
+        return images.clip_mp4(tiles), "video/mp4", _even(_grid_size(tiles)), "mp4"
     tile = tiles[0]
-    return images.clip_gif([tile]), "image/gif", (tile.width, tile.height), "gif"
+    return images.clip_mp4([tile]), "video/mp4", _even((tile.width, tile.height)), "mp4"
 
 
 def _grid_size(tiles: list[images.TileSpec]) -> tuple[int, int]:
     return tiles[0].width * 2, tiles[0].height * 2
+
+
+def _even(size: tuple[int, int]) -> tuple[int, int]:
+    """H.264 in yuv420p wants even sides: a clip drops an odd last row or column."""
+    return size[0] - size[0] % 2, size[1] - size[1] % 2

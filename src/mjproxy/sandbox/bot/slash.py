@@ -16,6 +16,7 @@ from mjproxy.sandbox.bot.factory import JobFactory
 from mjproxy.sandbox.bot.flow import JobFlow
 from mjproxy.sandbox.bot.jobs import JobKind
 from mjproxy.sandbox.bot.outputs import Outputs
+from mjproxy.sandbox.bot.prompts import parse_prompt
 from mjproxy.sandbox.bot.readers import Readers
 from mjproxy.sandbox.bot.replies import Replies
 from mjproxy.sandbox.bot.settings import SettingsPanel
@@ -79,7 +80,9 @@ class SlashCommands:
 
     async def imagine(self, ix: Interaction) -> None:
         prompt = str(ix.option("prompt") or "")
-        job = self._factory.create(ix, JobKind.IMAGINE, prompt=prompt)
+        # `--video` turns an imagine into a video job (reference §3.3 and §3.8, video row).
+        kind = JobKind.ANIMATE if "video" in parse_prompt(prompt).parameters else JobKind.IMAGINE
+        job = self._factory.create(ix, kind, prompt=prompt)
         await self._flow.launch(ix, job, raw_prompt=prompt)
 
     async def blend(self, ix: Interaction) -> None:
