@@ -84,7 +84,12 @@ def _announcing_ready(factory: EngineFactory, ready: asyncio.Event) -> EngineFac
 
 @asynccontextmanager
 async def serve_app(
-    sandbox: Sandbox, data_dir: Path, *, member: SandboxMember | None = None, remix: bool = False
+    sandbox: Sandbox,
+    data_dir: Path,
+    *,
+    member: SandboxMember | None = None,
+    remix: bool = False,
+    remix_auto_submit: bool = False,
 ) -> AsyncIterator[SandboxApp]:
     settings = load_settings(
         environ={},
@@ -97,6 +102,10 @@ async def serve_app(
         },
     )
     settings, engines = sandboxed(settings, sandbox, member=member, remix=remix)
+    if remix_auto_submit:
+        *others, ours = settings.accounts
+        ours = ours.model_copy(update={"remix_auto_submit": True})
+        settings = settings.model_copy(update={"accounts": [*others, ours]})
     ready = asyncio.Event()
     engines[SANDBOX_ENGINE] = _announcing_ready(engines[SANDBOX_ENGINE], ready)
     fastapi = create_app(settings, engines=engines)
@@ -110,8 +119,11 @@ async def serve_app(
 
 @asynccontextmanager
 async def sandbox_app(
-    data_dir: Path, *, speed: float = 100.0, remix: bool = False
+    data_dir: Path, *, speed: float = 100.0, remix: bool = False, remix_auto_submit: bool = False
 ) -> AsyncIterator[SandboxApp]:
     config = SandboxConfig(speed=speed, tile_px=TILE_PX, heartbeat_interval_ms=2_000)
-    async with Sandbox(config) as sandbox, serve_app(sandbox, data_dir, remix=remix) as app:
+    async with (
+        Sandbox(config) as sandbox,
+        serve_app(sandbox, data_dir, remix=remix, remix_auto_submit=remix_auto_submit) as app,
+    ):
         yield app

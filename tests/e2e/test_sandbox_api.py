@@ -126,6 +126,12 @@ async def test_buttons_of_an_upscaled_image(api: SandboxApp, label: str) -> None
     single = await upscaled(api)
     task = await api.action(single, button(single, label))
     assert_success(task)
+    assert task["properties"]["finalPrompt"].startswith("a red cat")
+    assert task["properties"]["messageHash"] != single["properties"]["messageHash"]
+    assert task["buttons"]  # a new image, with its own buttons
+    assert all(task["properties"]["messageHash"] in b["customId"] for b in task["buttons"][:4])
+    image = await api.image(task["imageUrl"])
+    assert min(image.size) >= TILE_PX
 
 
 async def test_custom_zoom_goes_modal_then_modal_confirm(api: SandboxApp) -> None:
@@ -169,6 +175,20 @@ async def test_remix_variation_through_the_modal(tmp_path: Path) -> None:
         assert task["properties"]["finalPrompt"] == "a red cat in a hat --fast"
 
 
+async def test_remix_auto_submit_runs_without_a_modal(tmp_path: Path) -> None:
+    async with sandbox_app(tmp_path, remix=True, remix_auto_submit=True) as api:
+        grid = await imagine(api)
+        reply = await api.submit(
+            "/mj/submit/action", {"taskId": grid["id"], "customId": button(grid, "V2")}
+        )
+        assert reply["code"] == 1, reply  # no MODAL step for the client
+        task = await api.finished(reply["result"])
+    assert_success(task)
+    assert task["action"] == "VARIATION"
+    assert task["properties"]["finalPrompt"] == "a red cat --fast"  # the parent's prompt
+    assert [b["label"] for b in task["buttons"]][:4] == ["U1", "U2", "U3", "U4"]
+
+
 async def test_describe_gives_four_prompts_and_picreader_buttons(api: SandboxApp) -> None:
     task = await api.run("/mj/submit/describe", {"base64": png_b64("blue")})
     assert task["status"] == "SUCCESS", task["failReason"]
@@ -204,14 +224,27 @@ async def test_upload_discord_images(api: SandboxApp) -> None:
     assert (await api.image(reply["result"][0])).getpixel((1, 1)) == (255, 0, 0)
 
 
-async def test_video_and_animate(api: SandboxApp) -> None:
+def assert_video(task: dict[str, Any]) -> None:
+    assert (task["status"], task["progress"]) == ("SUCCESS", "100%"), task["failReason"]
+    assert task["action"] == "VIDEO"
+    assert task["videoUrl"], task
+    assert task["videoUrls"]
+    assert all(item["url"].split("?")[0].endswith(".mp4") for item in task["videoUrls"])
+
+
+async def test_video_animate_extend_and_pick(api: SandboxApp) -> None:
     video = await api.run(
         "/mj/submit/video", {"prompt": "a dog runs", "image": png_b64("red"), "motion": "high"}
     )
-    assert video["status"] == "SUCCESS", video["failReason"]
+    assert_video(video)
+    assert "--video" in video["properties"]["finalPrompt"]
     single = await upscaled(api)
     animated = await api.action(single, button(single, "Animate (Low motion)"))
-    assert animated["status"] == "SUCCESS", animated["failReason"]
+    assert_video(animated)
+    extended = await api.action(animated, button(animated, "Extend (High motion)"))
+    assert_video(extended)
+    picked = await api.action(animated, button(animated, "U2"))
+    assert (picked["status"], picked["action"]) == ("SUCCESS", "UPSCALE"), picked["failReason"]
 
 
 async def test_cancel_a_running_task(tmp_path: Path) -> None:
