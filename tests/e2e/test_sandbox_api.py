@@ -15,6 +15,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from mjproxy.sandbox.config import SandboxConfig
 from mjproxy.sandbox.server import Sandbox
+from mjproxy.sandbox.transcript import EntryKind
 from tests.e2e.sandbox_app import TILE_PX, SandboxApp, png_b64, sandbox_app, serve_app
 
 
@@ -294,24 +295,58 @@ async def test_restart_mid_task_reattaches(tmp_path: Path) -> None:
     assert [t["id"] for t in listed] == [task_id]
 
 
-@pytest.mark.parametrize("fault", ["drop", "reconnect", "invalid_session", "rate_limit"])
+async def _inject(api: SandboxApp, fault: str, task_id: str) -> list[str]:
+    """Break something while `task_id` runs; return the ids of any extra tasks it submitted."""
+    session = api.sandbox.sessions_of(api.member)[-1].session_id
+    faults = api.sandbox.faults
+    if fault == "drop":
+        faults.drop(session)
+    elif fault == "reconnect":
+        faults.reconnect(session)
+    elif fault == "invalid_session":
+        faults.invalid_session(session, resumable=False)
+    elif fault == "heartbeat_acks":
+        mark = api.sandbox.transcript.next_index
+        faults.stop_heartbeat_acks(session)
+        await api.sandbox.wait_for(
+            lambda e: e.kind == EntryKind.WS_RECV and e.op == 6, since=mark, timeout_s=20
+        )  # the engine gave up on the silent socket and resumed
+        faults.resume_heartbeat_acks(session)
+    elif fault == "reordered_events":
+        # Progress edits held back until the job is over arrive after its result.
+        faults.hold_events("MESSAGE_UPDATE")
+        await api.sandbox.wait_for(lambda e: e.kind == EntryKind.JOB and e.note == "succeeded")
+        await api.app.wait_until(task_id, lambda t: t.is_terminal)
+        assert faults.release_events() > 0
+    elif fault == "stale_command":
+        api.sandbox.rotate_commands("imagine")
+        return [await api.accepted("/mj/submit/imagine", {"prompt": "a second cat"})]
+    else:
+        faults.rate_limit("/interactions", count=3, retry_after_s=0.05)
+        return [await api.accepted("/mj/submit/imagine", {"prompt": "a second cat"})]
+    return []
+
+
+FAULTS = ["drop", "reconnect", "invalid_session", "heartbeat_acks", "reordered_events",
+          "stale_command", "rate_limit"]  # fmt: skip
+
+
+@pytest.mark.parametrize("fault", FAULTS)
 async def test_faults_mid_task_through_the_api(tmp_path: Path, fault: str) -> None:
     async with sandbox_app(tmp_path, speed=20) as api:
         task_id = await api.accepted("/mj/submit/imagine", {"prompt": "a sturdy cat"})
         await api.app.wait_until(task_id, lambda t: t.progress > 0)
-        session = api.sandbox.sessions_of(api.member)[-1].session_id
-        faults = api.sandbox.faults
-        if fault == "drop":
-            faults.drop(session)
-        elif fault == "reconnect":
-            faults.reconnect(session)
-        elif fault == "invalid_session":
-            faults.invalid_session(session, resumable=False)
-        else:
-            faults.rate_limit("/interactions", count=3, retry_after_s=0.05)
-            second = await api.accepted("/mj/submit/imagine", {"prompt": "a second cat"})
-            assert_success(await api.finished(second))
-        task = await api.finished(task_id)
-        listed = await api.app.client.post("/mj/task/list-by-condition", json={"ids": [task_id]})
-    assert_success(task)
-    assert [t["id"] for t in listed.json()] == [task_id]
+        others = await _inject(api, fault, task_id)
+        tasks = [await api.finished(i) for i in [task_id, *others]]
+        body = {"ids": [task_id, *others]}
+        listed = (await api.app.client.post("/mj/task/list-by-condition", json=body)).json()
+        jobs = [j.prompt for j in api.sandbox.jobs.of_user(api.member.user_id)]
+        refused = [e.status for e in api.sandbox.transcript.entries(kind=EntryKind.REST)
+                   if e.path and e.path.endswith("/interactions") and e.status != 204]  # fmt: skip
+    for task in tasks:
+        assert_success(task)
+    assert [t["id"] for t in listed] == [task_id, *others]
+    # Midjourney ran each task exactly once: nothing was sent twice, nothing lost.
+    assert sorted(jobs) == sorted(t["properties"]["finalPrompt"] for t in tasks)
+    expected = {"stale_command": [400], "rate_limit": [429] * 3}.get(fault, [])
+    assert refused == expected  # the fault really hit the interactions it was meant for
