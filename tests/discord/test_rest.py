@@ -153,15 +153,22 @@ async def test_bucket_headers_make_the_next_call_wait_not_fail(
     assert len(server.calls) == 2
 
 
-async def test_unauthorized_means_the_account_is_unusable_without_leaking_the_token(
-    server: Server, rest: DiscordRest
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (401, {"message": "401: Unauthorized", "code": 0}),
+        (403, {"message": "Missing Access", "code": 50001}),
+    ],
+    ids=["401", "403"],
+)
+async def test_unauthorized_or_forbidden_means_the_account_is_unusable_without_leaking_the_token(
+    server: Server, rest: DiscordRest, status: int, body: dict[str, Any]
 ) -> None:
-    server.on(
-        "POST", "/api/v9/interactions", reply(401, {"message": "401: Unauthorized", "code": 0})
-    )
+    server.on("POST", "/api/v9/interactions", reply(status, body))
     with pytest.raises(AccountUnusable) as caught:
         await rest.interact({})
     assert TOKEN not in str(caught.value)
+    assert str(status) in str(caught.value) or body["message"] in str(caught.value)
 
 
 async def test_stale_command_version_is_its_own_error(server: Server, rest: DiscordRest) -> None:

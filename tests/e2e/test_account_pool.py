@@ -249,3 +249,24 @@ async def test_selection_rules_pick_as_documented(
         both = await run_all(pool, ["a dog", "a bird"])
     assert [t["properties"]["discordInstanceId"] for t in alone] == one_by_one
     assert [t["properties"]["discordInstanceId"] for t in both] == together
+
+
+async def test_a_403_from_discord_disables_the_account_and_work_moves_on(tmp_path: Path) -> None:
+    async with pool_app(tmp_path, {"a": {"plan": "pro"}, "b": {"plan": "pro"}}) as pool:
+        pool.sandbox.faults.rest_error(
+            "/interactions", status=403, code=50001, message="Missing Access"
+        )
+        hit = await run_all(pool, ["a cat"], accountFilter={"instanceId": "a"})
+        await pool.until("a", lambda a: a.state is AccountState.DISABLED)
+        later = await run_all(pool, ["x", "y"])
+        shown = await pool.account("a")
+        enabled = await pool.admin("POST", "/a/enable")
+        await pool.until("a", lambda a: a.state is AccountState.READY)
+        back = await run_all(pool, ["back"], accountFilter={"instanceId": "a"})
+    assert hit[0]["status"] == "FAILURE"
+    assert "Missing Access" in hit[0]["failReason"]
+    assert (shown["state"], shown["enable"]) == ("disabled", True)
+    assert "Missing Access" in shown["stateReason"]
+    assert {t["properties"]["discordInstanceId"] for t in later} == {"b"}
+    assert enabled.status_code == 200
+    assert back[0]["status"] == "SUCCESS"  # an operator re-enabled it
