@@ -117,7 +117,10 @@ async def sandbox_env(
     *, speed: float = SPEED, remix: bool = False, sync_info: bool = False, **member: Any
 ) -> AsyncIterator[Env]:
     async with Sandbox(
-        SandboxConfig(speed=speed, heartbeat_interval_ms=2_000, tile_px=TILE_PX)
+        # A heartbeat late by seconds on a loaded machine must not end the session (4009).
+        SandboxConfig(
+            speed=speed, heartbeat_interval_ms=2_000, heartbeat_timeout_factor=3.0, tile_px=TILE_PX
+        )
     ) as sandbox:
         added = sandbox.add_account(plan="pro", remix=remix, **member)
         account = Account(

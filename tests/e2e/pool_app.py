@@ -104,7 +104,10 @@ async def pool_app(
 ) -> AsyncIterator[PoolApp]:
     """`plans` maps account ids to their sandbox plan (`plan`, `fast_time_h` …) and, under
     `account`, their mjproxy settings (limits …)."""
-    config = SandboxConfig(speed=speed, tile_px=64, heartbeat_interval_ms=2_000)
+    # A heartbeat late by seconds on a loaded machine must not end the session (4009).
+    config = SandboxConfig(
+        speed=speed, tile_px=64, heartbeat_interval_ms=2_000, heartbeat_timeout_factor=3.0
+    )
     async with Sandbox(config) as sandbox:
         members: dict[str, Member] = {}
         accounts = []

@@ -121,7 +121,10 @@ async def serve_app(
 async def sandbox_app(
     data_dir: Path, *, speed: float = 100.0, remix: bool = False, remix_auto_submit: bool = False
 ) -> AsyncIterator[SandboxApp]:
-    config = SandboxConfig(speed=speed, tile_px=TILE_PX, heartbeat_interval_ms=2_000)
+    # A heartbeat late by seconds on a loaded machine must not end the session (4009).
+    config = SandboxConfig(
+        speed=speed, tile_px=TILE_PX, heartbeat_interval_ms=2_000, heartbeat_timeout_factor=3.0
+    )
     async with (
         Sandbox(config) as sandbox,
         serve_app(sandbox, data_dir, remix=remix, remix_auto_submit=remix_auto_submit) as app,

@@ -281,7 +281,10 @@ async def test_account_list_marks_the_sandbox(api: SandboxApp) -> None:
 
 
 async def test_restart_mid_task_reattaches(tmp_path: Path) -> None:
-    config = SandboxConfig(speed=20, tile_px=TILE_PX, heartbeat_interval_ms=2_000)
+    # A heartbeat late by seconds on a loaded machine must not end the session (4009).
+    config = SandboxConfig(
+        speed=20, tile_px=TILE_PX, heartbeat_interval_ms=2_000, heartbeat_timeout_factor=3.0
+    )
     async with Sandbox(config) as sandbox:
         async with serve_app(sandbox, tmp_path) as first:
             task_id = await first.accepted("/mj/submit/imagine", {"prompt": "a patient cat"})
