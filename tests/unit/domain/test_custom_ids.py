@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the pattern tables read best one button per line)
 import pytest
 
 from mjproxy.domain.custom_ids import ButtonKind, ModalNeed, parse_custom_id
@@ -167,3 +168,46 @@ def test_unknown_patterns_raise_naming_the_id(custom_id: str) -> None:
     with pytest.raises(UnknownCustomId) as caught:
         parse_custom_id(custom_id)
     assert repr(custom_id) in str(caught.value)
+
+
+# The rest of discord-protocol.md §3.5–3.6 and trueai.md §3, one line each:
+# (custom id, kind, index, detail, action, modal need, starts a job).
+MORE = [
+    (f"MJ::Outpaint::100::1::{H}::SOLO", ButtonKind.ZOOM_OUT, 1, "100", TaskAction.ZOOM, "never", True),
+    (f"MJ::JOB::upsample_max::1::{H}::SOLO", ButtonKind.UPSCALE_HD, 1, "upsample_max", TaskAction.UPSCALE_HD, "never", True),
+    (f"MJ::JOB::upsample_v5_4x::1::{H}::SOLO", ButtonKind.UPSCALE_HD, 1, "v5_4x", TaskAction.UPSCALE_HD, "never", True),
+    (f"MJ::JOB::upsample_v6_2x_creative::1::{H}::SOLO", ButtonKind.UPSCALE_HD, 1, "v6_2x_creative", TaskAction.UPSCALE_HD, "never", True),
+    (f"MJ::JOB::upsample_v6r1_2x_creative::1::{H}::SOLO", ButtonKind.UPSCALE_HD, 1, "v6r1_2x_creative", TaskAction.UPSCALE_HD, "never", True),
+    (f"MJ::JOB::upsample_v7_2x_subtle::1::{H}::SOLO", ButtonKind.UPSCALE_HD, 1, "v7_2x_subtle", TaskAction.UPSCALE_HD, "never", True),
+    (f"MJ::JOB::variation::1::{H}::SOLO", ButtonKind.VARIATION, 1, "", TaskAction.VARIATION, "when_remix", True),
+    (f"MJ::JOB::pan_left::1::{H}::SOLO", ButtonKind.PAN, 1, "left", TaskAction.PAN, "when_remix", True),
+    (f"MJ::JOB::pan_right::1::{H}::SOLO", ButtonKind.PAN, 1, "right", TaskAction.PAN, "when_remix", True),
+    (f"MJ::JOB::pan_up::1::{H}::SOLO", ButtonKind.PAN, 1, "up", TaskAction.PAN, "when_remix", True),
+    (f"MJ::JOB::pan_down::1::{H}::SOLO", ButtonKind.PAN, 1, "down", TaskAction.PAN, "when_remix", True),
+    (f"MJ::JOB::animate_low::1::{H}::SOLO", ButtonKind.ANIMATE, 1, "low", TaskAction.VIDEO, "when_remix", True),
+    (f"MJ::JOB::animate_high_extend::1::{H}", ButtonKind.ANIMATE_EXTEND, 1, "high", TaskAction.VIDEO, "when_remix", True),
+    (f"MJ::JOB::video_virtual_upscale::4::{H}", ButtonKind.VIDEO_UPSCALE, 4, "", TaskAction.UPSCALE, "never", True),
+    ("MJ::Job::PicReader::all", ButtonKind.PIC_READER, 1, "all", TaskAction.IMAGINE, "always", True),
+    ("MJ::Job::PromptAnalyzer::0", ButtonKind.PROMPT_ANALYZER, 0, "", TaskAction.IMAGINE, "always", True),
+    (f"MJ::BOOKMARK::{H}", ButtonKind.BOOKMARK, 1, "", TaskAction.IMAGINE, "never", False),
+    (f"MJ::CancelJob::ByJobid::{H}", ButtonKind.CANCEL_JOB, 1, "", TaskAction.IMAGINE, "never", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("custom_id", "kind", "index", "detail", "action", "modal", "is_job"), MORE
+)
+def test_every_other_reference_pattern_resolves(
+    custom_id: str,
+    kind: ButtonKind,
+    index: int,
+    detail: str,
+    action: TaskAction,
+    modal: str,
+    is_job: bool,
+) -> None:
+    parsed = parse_custom_id(custom_id)
+    assert (parsed.kind, parsed.index, parsed.detail) == (kind, index, detail)
+    assert (parsed.task_action, parsed.modal, parsed.is_job) == (action, ModalNeed(modal), is_job)
+    if parsed.is_job:
+        assert parse_custom_id(parsed.build(H)).same_button(parsed)
