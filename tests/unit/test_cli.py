@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,24 @@ def test_serve_runs_on_uvloop(monkeypatch: pytest.MonkeyPatch) -> None:
     _serve(Settings(), sandbox_speed=None)
     assert len(loops) == 1
     assert isinstance(loops[0], uvloop.Loop)
+
+
+def test_make_run_serves_the_sandbox_on_8080_at_real_like_speed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`make run`'s own command line, parsed by the CLI: the sandbox at speed 1, where an
+    imagine takes ~20 s with visible steps (tests/sandbox/test_timing.py)."""
+    makefile = (Path(__file__).parents[2] / "Makefile").read_text()
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0].strip().splitlines()[-1]
+    program, *arguments = shlex.split(recipe.strip())
+    served: list[tuple[Settings, float | None]] = []
+    monkeypatch.setattr("mjproxy.cli.configure_logging", lambda level: None)
+    monkeypatch.setattr(
+        "mjproxy.cli._serve",
+        lambda settings, *, sandbox_speed: served.append((settings, sandbox_speed)),
+    )
+    result = runner.invoke(app, arguments, env={})
+    assert program == "$(BIN)/mjproxy"
+    assert result.exit_code == 0, result.output
+    [(settings, speed)] = served
+    assert (settings.host, settings.port, speed) == ("127.0.0.1", 8080, 1.0)
