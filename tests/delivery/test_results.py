@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,10 +24,10 @@ from tests.delivery.conftest import (
     media_on,
     serving,
 )
-from tests.harness import App, StartApp
+from tests.harness import App, StartApp, starter
 from tests.images import decode, encode, noise_image, same_pixels
 from tests.peers.http_peer import HttpPeer
-from tests.scripted_engine import upscale_buttons
+from tests.scripted_engine import WAIT_S, upscale_buttons
 
 
 async def _finished_grid(app: App, cdn: HttpPeer) -> tuple[dict[str, Any], str]:
@@ -181,3 +183,24 @@ async def test_a_result_the_cdn_no_longer_has_keeps_its_cdn_url(
         assert task.properties["mediaStatus"] == "failed"
         assert task.image_url == cdn.url("/expired.png")
         assert task.image_urls == []
+
+
+async def test_the_cleanup_job_deletes_expired_media_by_itself(
+    sqlite_url: str, tmp_path: Path, cdn: HttpPeer
+) -> None:
+    """The app's own schedule (media.cleanup_interval_s), not a sweep called by the test."""
+    media = media_on(retention_days=3 / 86_400, cleanup_interval_s=0.1)  # kept three seconds
+    async with starter(sqlite_url, tmp_path)(**keyed(media=media)) as app:
+        authorize(app)
+        task, _ = await _finished_grid(app, cdn)
+        urls = [task["imageUrl"]] + [entry["url"] for entry in task["imageUrls"]]
+        async with anonymous(app) as plain:
+            fresh = [(await plain.get(url)).status_code for url in urls]
+            for _poll in range(int(WAIT_S * 10)):  # the sweep runs every 0.1 s
+                if (await plain.get(urls[0])).status_code != 200:
+                    break
+                await asyncio.sleep(0.1)
+            gone = [await plain.get(url) for url in urls]
+    assert fresh == [200] * 5
+    assert [response.status_code for response in gone] == [404] * 5
+    assert all("expired" in response.json()["description"] for response in gone)
