@@ -21,7 +21,7 @@ runner = CliRunner()
 def test_help_explains_every_command() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("serve", "check-config", "version"):
+    for command in ("serve", "check-config", "version", "sandbox"):
         assert command in result.output
     assert "MJPROXY_API_SECRET" in result.output
 
