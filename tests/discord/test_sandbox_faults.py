@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -12,7 +14,7 @@ from mjproxy.domain.task import Task, TaskAction, TaskStatus
 from mjproxy.engines.base import Job
 from mjproxy.engines.discord.engine import DiscordEngine
 from mjproxy.sandbox.transcript import EntryKind
-from tests.discord.sandbox_env import Env, sandbox_env, settings_for
+from tests.discord.sandbox_env import Env, png, sandbox_env, settings_for
 
 
 @pytest.fixture
@@ -263,3 +265,40 @@ async def test_stopped_mid_job(env: Env) -> None:
     task = await env.run(TaskAction.IMAGINE, prompt="a red cat")
     assert task.status is TaskStatus.FAILURE
     assert "Stopped" in (task.fail_reason or "")
+
+
+@pytest.mark.parametrize(
+    ("form", "action", "button", "extra"),
+    [
+        ("INTERACTION_MODAL_CREATE", TaskAction.CUSTOM_ZOOM, "MJ::CustomZoom::{hash}",
+         {"modal_prompt": "a red cat --zoom 1.8"}),
+        ("INTERACTION_IFRAME_MODAL_CREATE", TaskAction.INPAINT, "MJ::Inpaint::1::{hash}::SOLO",
+         {"modal_prompt": "a blue hat", "mask": png("white")}),
+    ],
+    ids=["modal", "iframe"],
+)  # fmt: skip
+async def test_a_form_sent_to_an_ended_session_is_asked_for_again(
+    env: Env, form: str, action: TaskAction, button: str, extra: dict[str, Any]
+) -> None:
+    parent = await env.run(
+        TaskAction.UPSCALE,
+        parent=await env.run(TaskAction.IMAGINE, prompt="a red cat"),
+        custom_id="MJ::JOB::upsample::1::x",
+    )
+    session = env.session_id
+    # Midjourney's form is on its way to this session …
+    env.sandbox.faults.hold_events(form, count=1)
+    task_id = await env.submit(
+        action, parent=parent, custom_id=button.format(hash=parent.message_hash), **extra
+    )
+    for _poll in range(200):
+        if env.sandbox.faults.held_events() == [form]:
+            break
+        await asyncio.sleep(0.05)
+    assert env.sandbox.faults.held_events() == [form]
+    env.sandbox.faults.invalid_session(session, resumable=False)  # … which then ends
+    await env.services.wait_for(lambda: env.session_id not in ("", session), timeout_s=20)
+    assert env.sandbox.faults.release_events() == 1  # delivered to nobody
+    assert await finished(env, task_id) is TaskStatus.SUCCESS
+    jobs = env.sandbox.jobs.of_user(env.member.user_id)
+    assert [j.prompt for j in jobs].count(extra["modal_prompt"]) == 1  # one form, one job

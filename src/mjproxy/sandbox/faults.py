@@ -180,6 +180,10 @@ class FaultInjector:
         """Keep `event` dispatches back until `release_events` (a deterministic reorder)."""
         self._events.rules.append(EventRule(event, hold=True, remaining=count))
 
+    def held_events(self) -> list[str]:
+        """The names of the dispatches held back now, in the order they were held."""
+        return [held.event for held in self._events.held]
+
     def release_events(self, event: str | None = None) -> int:
         return self._dispatcher.release_held(event)
 

@@ -164,6 +164,9 @@ class AccountRuntime:
             self.events.masks.pop(job.task.id, None)
             raise
         logger.info("%s task %s sent (%s)", self.account.id, job.task.id, job.task.action)
+        if job.button is not None and (job.modal_prompt is not None or job.mask is not None):
+            session = self.supervisor.session.session_id or ""
+            self.events.awaiting_form[job.task.id] = (job, session)
 
     def _task_properties(self) -> dict[str, Any]:
         properties: dict[str, Any] = {
@@ -328,7 +331,39 @@ class AccountRuntime:
                     if recipient in BOT_IDS:
                         self._dm_channels[str(recipient)] = str(channel.get("id"))
             if len(self.router):
-                self.events.spawn(self.events.catch_up())
+                self.events.spawn(self._after_new_session())
+
+    async def _after_new_session(self) -> None:
+        """Catch up from history, then press again the buttons whose form went to the old
+        session: Discord sends INTERACTION_MODAL_CREATE and IFRAME_MODAL_CREATE only to the
+        session named in the interaction, so it never reaches a new one."""
+        await self.events.catch_up()
+        session = self.supervisor.session.session_id or ""
+        for task_id, (job, pressed_in) in list(self.events.awaiting_form.items()):
+            tracked = self.router.get(task_id)
+            if tracked is None or tracked.done or tracked.seen_message:
+                self.events.awaiting_form.pop(task_id, None)
+            elif pressed_in != session:
+                await self._press_again(tracked, job, session)
+
+    async def _press_again(self, tracked: TrackedTask, job: Job, session: str) -> None:
+        nonce = self._nonces.next()  # Discord ignores a repeated nonce
+        self.events.awaiting_form[tracked.task_id] = (job, session)
+        try:
+            plan = await plan_job(self, job, nonce)
+            tracked.nonces.append(nonce)
+            self.router.index(tracked)
+            await self._send(plan.send)
+        except EngineError as exc:
+            await self.events.fail(
+                tracked, f"Pressing the button again on a new Discord session failed: {exc}"
+            )
+            return
+        logger.info(
+            "%s task %s: its form went to an ended session; pressed again",
+            self.account.id,
+            tracked.task_id,
+        )
 
     async def _on_health(self, state: AccountState, reason: str) -> None:
         await self._sinks.accounts(

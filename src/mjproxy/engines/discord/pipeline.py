@@ -17,7 +17,7 @@ from typing import Any
 
 from mjproxy.domain.errors import EngineError
 from mjproxy.domain.task import ImageInput, TaskStatus, TaskUpdate
-from mjproxy.engines.base import EngineSinks
+from mjproxy.engines.base import EngineSinks, Job
 from mjproxy.engines.discord import formats, interactions
 from mjproxy.engines.discord.events import (
     GatewayEvent,
@@ -73,6 +73,10 @@ class EventPipeline:
         self.seeds = seeds
         self.settings = settings
         self.masks: dict[str, ImageInput] = {}
+        # Button presses waiting for the form (modal or iframe) Midjourney opens in reply:
+        # task id → (its job, the gateway session it was pressed in). Discord sends the form
+        # to that session only, so a new session must press again (`AccountRuntime`).
+        self.awaiting_form: dict[str, tuple[Job, str]] = {}
         self._sinks = sinks
         self._nonces = nonces
         self._session_id = session_id
@@ -132,6 +136,8 @@ class EventPipeline:
     async def apply(self, tracked: TrackedTask, event: GatewayEvent) -> None:
         reaction = tracked.handle(event)
         self.router.index(tracked)
+        if reaction.modal or reaction.iframe or reaction.done or tracked.seen_message:
+            self.awaiting_form.pop(tracked.task_id, None)
         for update in reaction.updates:
             self.emit(update)
         if reaction.modal is not None:
@@ -240,6 +246,7 @@ class EventPipeline:
         tracked.done = True
         self.router.forget(tracked.task_id)
         self.masks.pop(tracked.task_id, None)
+        self.awaiting_form.pop(tracked.task_id, None)
         self.emit(
             TaskUpdate(task_id=tracked.task_id, status=TaskStatus.FAILURE, fail_reason=reason)
         )
