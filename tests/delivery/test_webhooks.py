@@ -8,6 +8,7 @@ import json
 import time
 from typing import Any
 
+import httpx
 import pytest
 from aiohttp import web
 
@@ -23,7 +24,7 @@ from tests.delivery.conftest import (
     is_settled,
     keyed,
 )
-from tests.harness import StartApp
+from tests.harness import App, StartApp
 from tests.peers.http_peer import HttpPeer, Recorded
 from tests.scripted_engine import WAIT_S
 from tests.webhooks.harness import AttemptLog
@@ -148,6 +149,18 @@ async def test_a_host_name_resolving_to_loopback_is_refused_at_delivery(
     assert "not a public address" in refused[0]["lastError"]
 
 
+async def _logged_attempt(app: App, delivery_id: int, admin: dict[str, str]) -> httpx.Response:
+    """The delivery's detail once its attempt is logged: the receiver may have answered a
+    moment before the dispatcher wrote the attempt down."""
+    path = f"/mj/admin/webhooks/deliveries/{delivery_id}"
+    for _poll in range(int(WAIT_S * 20)):
+        detail = await app.client.get(path, headers=admin)
+        if detail.status_code != 200 or detail.json()["attemptLog"]:
+            break
+        await asyncio.sleep(0.05)
+    return detail
+
+
 async def test_the_delivery_log_needs_the_admin_key_and_hides_hook_paths(
     start_app: StartApp, receiver: HttpPeer
 ) -> None:
@@ -168,7 +181,7 @@ async def test_the_delivery_log_needs_the_admin_key_and_hides_hook_paths(
         assert first["target"] == f"http://127.0.0.1:{receiver.port}/…"
         assert "secret-path" not in listing.text
         assert "abc" not in listing.text
-        detail = await app.client.get(f"/mj/admin/webhooks/deliveries/{first['id']}", headers=admin)
+        detail = await _logged_attempt(app, first["id"], admin)
         assert detail.status_code == 200
         assert detail.json()["attemptLog"][0]["statusCode"] == 200
         assert json.loads(detail.json()["payload"])["id"] == task_id
