@@ -197,6 +197,12 @@ async def _trouble_on_a(pool: PoolApp, trouble: str) -> str:
 
 async def _spring_the_trouble(pool: PoolApp, trouble: str, task_id: str) -> None:
     if trouble == "captcha":
+        held = ["INTERACTION_IFRAME_MODAL_CREATE"]
+        for _poll in range(600):  # the engine sends the interaction after submit returns
+            if pool.sandbox.faults.held_events() == held:
+                break
+            await asyncio.sleep(0.05)
+        assert pool.sandbox.faults.held_events() == held
         assert pool.sandbox.faults.release_events() == 1
         return
     await pool.app.wait_until(task_id, lambda t: t.progress > 0)
